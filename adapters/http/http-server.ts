@@ -1,0 +1,208 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ResponseListener } from '../../core/ports/response-listener.js';
+import type { ReceiveInboundMessage, ReceiveOutcome } from '../../core/receive-inbound-message.js';
+import { parseForm, RequestError } from './form.js';
+import { maskPhone } from './privacy.js';
+
+/** One provider's webhook: where it is called and the pipeline behind it. */
+export interface WebhookRoute {
+  readonly path: string;
+  /** `POST` (form body), and `GET` (query fields) for providers that can be set to use it. */
+  readonly methods: readonly ('POST' | 'GET')[];
+  readonly receive: Pick<ReceiveInboundMessage, 'execute'>;
+  readonly listener: Pick<ResponseListener, 'answer' | 'provider'>;
+}
+
+export interface HttpServerOptions {
+  /** Public base URL the providers call (`https://app.berinia.com`): what signatures cover. */
+  readonly publicUrl: string;
+  readonly routes: readonly WebhookRoute[];
+  /** Readiness: resolves when the database answers. */
+  readonly ready: () => Promise<void>;
+  readonly logger: Logger;
+  /** Largest accepted body, in bytes. */
+  readonly bodyLimit: number;
+  /** Deadline for handling one webhook, below the provider's own (Twilio waits 15 s). */
+  readonly handlerTimeoutMs: number;
+  /** Time allowed to receive the headers, then the whole request (slow clients are cut off). */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
+
+class Unavailable extends Error {
+  readonly code = 'ERR_UNAVAILABLE';
+}
+
+/** Builds the server without listening: `listen()` belongs to the caller (app or test). */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const routes = new Map(options.routes.map((route) => [route.path, route]));
+  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const server = createServer(
+    { headersTimeout: options.headersTimeoutMs, requestTimeout: options.requestTimeoutMs },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        // Only a bug gets here; the process keeps serving.
+        options.logger.error({ err: error }, 'request handler failed');
+        send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      });
+    },
+  );
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    const method = req.method ?? 'GET';
+    const route = routes.get(path);
+    if (route !== undefined) {
+      if (!(route.methods as readonly string[]).includes(method)) {
+        res.setHeader('Allow', route.methods.join(', '));
+        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      }
+      return webhook(route, req, res, target, queryAt === -1 ? '' : target.slice(queryAt + 1));
+    }
+    if (HEALTH_PATHS.has(path) || path === '/readyz') {
+      if (method !== 'GET' && method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD');
+        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      }
+      if (path !== '/readyz') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+      try {
+        await options.ready();
+        return send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
+      } catch (error) {
+        options.logger.warn({ err: error }, 'readiness check failed');
+        return send(res, 503, 'text/plain; charset=utf-8', 'database unavailable\n');
+      }
+    }
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  async function webhook(
+    route: WebhookRoute,
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    query: string,
+  ): Promise<void> {
+    const started = performance.now();
+    const log = options.logger.child({ provider: route.listener.provider });
+    let outcome: ReceiveOutcome;
+    try {
+      const fields = req.method === 'GET' ? parseForm(query) : parseForm(await readForm(req, options.bodyLimit));
+      outcome = await withDeadline(
+        route.receive.execute({
+          url: publicUrl + target,
+          method: req.method ?? 'POST',
+          headers: lowerCaseHeaders(req),
+          fields,
+        }),
+        options.handlerTimeoutMs,
+      );
+    } catch (error) {
+      if (error instanceof RequestError) {
+        log.info({ status: error.status, reason: error.message }, 'webhook rejected');
+        if (error.status === 413) res.setHeader('Connection', 'close');
+        return send(res, error.status, 'text/plain; charset=utf-8', `${error.message}\n`);
+      }
+      log.error({ err: error }, 'webhook not stored: storage unavailable');
+      res.setHeader('Retry-After', '5');
+      return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
+    }
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    switch (outcome.kind) {
+      case 'forbidden':
+        log.warn({ status: 403, ms }, 'webhook signature rejected');
+        return send(res, 403, 'text/plain; charset=utf-8', 'invalid signature\n');
+      case 'invalid':
+        log.info({ status: 400, reason: outcome.reason, ms }, 'webhook invalid');
+        return send(res, 400, 'text/plain; charset=utf-8', `${outcome.reason}\n`);
+      case 'duplicate': {
+        log.info({ status: 200, id: outcome.id, ms }, 'webhook duplicate ignored');
+        const answer = route.listener.answer(outcome.reply);
+        return send(res, answer.status, answer.contentType, answer.body);
+      }
+      case 'stored': {
+        const { message } = outcome;
+        if (outcome.interpreterError !== null) {
+          log.error({ err: outcome.interpreterError, id: outcome.id }, 'interpreter failed; message stored as UNKNOWN');
+        }
+        log.info(
+          {
+            status: 200,
+            id: outcome.id,
+            messageId: message.message_id,
+            from: maskPhone(message.sender),
+            campaign: message.campaign_id,
+            intent: outcome.intent,
+            action: outcome.action,
+            ms,
+          },
+          'webhook stored',
+        );
+        const answer = route.listener.answer(outcome.reply);
+        return send(res, answer.status, answer.contentType, answer.body);
+      }
+    }
+  }
+
+  return server;
+}
+
+function send(res: ServerResponse, status: number, contentType: string | null, body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) };
+  if (contentType !== null) headers['Content-Type'] = contentType;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** Reads a form body up to `limit` bytes, refusing other content types and larger bodies early. */
+async function readForm(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const [mediaType, ...parameters] = type.split(';').map((part) => part.trim());
+  if (mediaType !== 'application/x-www-form-urlencoded') {
+    throw new RequestError(415, 'content type must be application/x-www-form-urlencoded');
+  }
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replaceAll('"', '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new RequestError(415, 'form data must be utf-8');
+  }
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new RequestError(413, 'body too large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new RequestError(413, 'body too large');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof RequestError) throw error;
+    throw new RequestError(400, 'request body incomplete');
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Unavailable(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

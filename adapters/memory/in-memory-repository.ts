@@ -1,0 +1,135 @@
+import type { LeadChange, LeadStatus } from '../../core/action.js';
+import type {
+  Lead,
+  RecordOutcome,
+  RecordRequest,
+  Repository,
+  StoredMessage,
+  Task,
+} from '../../core/ports/repository.js';
+
+/** A stateful double of the repository with the same semantics as the SQL one (see the contract suite). */
+export class InMemoryRepository implements Repository {
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly leads = new Map<string, Lead>();
+  private readonly tasks: Task[] = [];
+  private nextId = 1;
+  /** Set to make every call fail as a database outage would. */
+  failure: Error | null = null;
+
+  async record(request: RecordRequest): Promise<RecordOutcome> {
+    this.check();
+    const { message, action } = request;
+    const key = `${message.provider}\u0000${message.message_id}`;
+    const existing = this.messages.get(key);
+    if (existing !== undefined) return { kind: 'duplicate', id: existing.id, reply: existing.reply };
+    const campaignId = this.leads.get(message.sender)?.campaign_id ?? null;
+    const id = String(this.nextId++);
+    this.messages.set(key, {
+      ...structuredClone(message),
+      id,
+      campaign_id: campaignId,
+      intent: request.intent,
+      confidence: request.confidence,
+      action: action.name,
+      reply: action.reply,
+      processed_at: request.processedAt,
+    });
+    if (action.lead !== null) this.applyLeadChange(message.sender, action.lead, request.processedAt);
+    if (action.task !== null) {
+      this.tasks.push({
+        id: String(this.nextId++),
+        kind: action.task.kind,
+        phone: message.sender,
+        contact: action.task.contact,
+        campaign_id: campaignId,
+        message_id: id,
+        due_text: action.task.due_text,
+        details: structuredClone(action.task.details),
+        status: 'open',
+        created_at: request.processedAt,
+      });
+    }
+    return { kind: 'stored', id, campaign_id: campaignId };
+  }
+
+  async saveLead(phone: string, campaignId: string | null, at: Date): Promise<void> {
+    this.check();
+    const lead = this.leads.get(phone);
+    this.leads.set(
+      phone,
+      lead
+        ? { ...lead, campaign_id: campaignId, updated_at: at }
+        : {
+            phone,
+            campaign_id: campaignId,
+            status: 'active',
+            opted_out_at: null,
+            opt_out_scope: null,
+            created_at: at,
+            updated_at: at,
+          },
+    );
+  }
+
+  async findMessage(provider: string, messageId: string): Promise<StoredMessage | undefined> {
+    this.check();
+    return this.messages.get(`${provider}\u0000${messageId}`);
+  }
+
+  async findLead(phone: string): Promise<Lead | undefined> {
+    this.check();
+    return this.leads.get(phone);
+  }
+
+  async listLeads(status?: LeadStatus): Promise<Lead[]> {
+    this.check();
+    // Newest first on ties too, as the SQL adapter orders by id.
+    return [...this.leads.values()]
+      .reverse()
+      .filter((lead) => status === undefined || lead.status === status)
+      .sort((a, b) => b.updated_at.getTime() - a.updated_at.getTime());
+  }
+
+  async listOpenTasks(): Promise<Task[]> {
+    this.check();
+    return this.tasks.filter((task) => task.status === 'open');
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+  }
+
+  async close(): Promise<void> {}
+
+  private applyLeadChange(phone: string, change: LeadChange, at: Date): void {
+    const lead = this.leads.get(phone);
+    if (lead === undefined) {
+      this.leads.set(phone, {
+        phone,
+        campaign_id: null,
+        status: change.status,
+        opted_out_at: change.suppression === 'suppress' ? at : null,
+        opt_out_scope: change.scope,
+        created_at: at,
+        updated_at: at,
+      });
+      return;
+    }
+    const next: { -readonly [K in keyof Lead]: Lead[K] } = { ...lead, updated_at: at };
+    if (change.suppression === 'keep') {
+      if (lead.opted_out_at === null) next.status = change.status;
+    } else if (change.suppression === 'lift') {
+      Object.assign(next, { status: change.status, opted_out_at: null, opt_out_scope: null });
+    } else {
+      next.status = change.status;
+      next.opted_out_at = lead.opted_out_at ?? at;
+      next.opt_out_scope = lead.opt_out_scope === null || lead.opt_out_scope === change.scope ? change.scope : 'all';
+    }
+    this.leads.set(phone, next);
+  }
+
+  private check(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+}

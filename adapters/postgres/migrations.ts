@@ -1,0 +1,75 @@
+import { Migrator, sql } from 'kysely';
+import type { Kysely, Migration, MigrationResultSet } from 'kysely';
+import type { Database } from './schema.js';
+
+/** The schema, shared by Postgres and PGlite. Append new migrations; never edit a released one. */
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-24-001-inbound-pipeline': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('inbound_messages')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('message_sid', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('sms'))
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text')
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('raw_data', 'jsonb')
+        .addColumn('extracted_data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('intent', 'text', (c) => c.notNull())
+        .addColumn('confidence', 'double precision', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('reply', 'text')
+        .addColumn('processed_at', 'timestamptz')
+        .addUniqueConstraint('inbound_messages_provider_message_sid_key', ['provider', 'message_sid'])
+        .execute();
+      await db.schema.createIndex('inbound_messages_sender_idx').on('inbound_messages').column('sender').execute();
+      await db.schema
+        .createIndex('inbound_messages_received_at_idx')
+        .on('inbound_messages')
+        .column('received_at')
+        .execute();
+
+      await db.schema
+        .createTable('leads')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('phone', 'text', (c) => c.notNull().unique())
+        .addColumn('campaign_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+        .addColumn('opted_out_at', 'timestamptz')
+        .addColumn('opt_out_scope', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('leads_status_idx').on('leads').column('status').execute();
+
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('phone', 'text', (c) => c.notNull())
+        .addColumn('contact', 'text', (c) => c.notNull())
+        .addColumn('campaign_id', 'text')
+        .addColumn('message_id', 'bigint', (c) => c.notNull().references('inbound_messages.id').onDelete('cascade'))
+        .addColumn('due_text', 'text')
+        .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('open'))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('tasks_status_idx').on('tasks').columns(['status', 'created_at']).execute();
+    },
+  },
+};
+
+/** Applies every pending migration; throws with the failing migration's error. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    throw new Error('database migration failed', { cause: result.error });
+  }
+  return result;
+}

@@ -1,0 +1,54 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A jsonb column: read as an object, written as JSON text (pg would turn a JS array into a SQL array). */
+type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface InboundMessagesTable {
+  id: Generated<string>;
+  provider: string;
+  message_sid: string;
+  source: string;
+  sender: string;
+  recipient: string;
+  content: string;
+  campaign_id: string | null;
+  received_at: Timestamp;
+  raw_data: Json<Record<string, string | string[]> | null>;
+  extracted_data: Json;
+  intent: string;
+  confidence: number;
+  action: string;
+  reply: string | null;
+  processed_at: Timestamp | null;
+}
+
+export interface LeadsTable {
+  id: Generated<string>;
+  phone: string;
+  campaign_id: string | null;
+  status: string;
+  opted_out_at: Timestamp | null;
+  opt_out_scope: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TasksTable {
+  id: Generated<string>;
+  kind: string;
+  phone: string;
+  contact: string;
+  campaign_id: string | null;
+  message_id: string;
+  due_text: string | null;
+  details: Json;
+  status: Generated<string>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  inbound_messages: InboundMessagesTable;
+  leads: LeadsTable;
+  tasks: TasksTable;
+}

@@ -1,0 +1,54 @@
+/**
+ * Lists leads, or registers the numbers a campaign texted:
+ *   npm run leads                         every lead, newest change first
+ *   npm run leads -- --status opted_out   only one status
+ *   npm run leads -- --add +33612345678 --campaign spring-2026
+ */
+import { parseArgs } from 'node:util';
+import { cliRepository } from './db.js';
+
+const STATUSES = [
+  'active',
+  'opted_out',
+  'interested',
+  'not_interested',
+  'callback_requested',
+  'meeting_requested',
+  'question',
+  'wrong_number',
+] as const;
+type Status = (typeof STATUSES)[number];
+
+const { values } = parseArgs({
+  options: {
+    status: { type: 'string' },
+    add: { type: 'string', multiple: true },
+    campaign: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+if (values.status !== undefined && !(STATUSES as readonly string[]).includes(values.status)) {
+  process.stderr.write(`leads: --status must be one of ${STATUSES.join(', ')}\n`);
+  process.exit(2);
+}
+
+const { repository } = await cliRepository();
+try {
+  for (const phone of values.add ?? []) {
+    await repository.saveLead(phone, values.campaign ?? null, new Date());
+    process.stdout.write(`saved ${phone} (campaign ${values.campaign ?? 'none'})\n`);
+  }
+  if (values.add === undefined) {
+    const leads = await repository.listLeads(values.status as Status | undefined);
+    if (values.json) for (const lead of leads) process.stdout.write(`${JSON.stringify(lead)}\n`);
+    else {
+      process.stdout.write(`${leads.length} lead(s)\n`);
+      for (const lead of leads) {
+        const optOut = lead.opted_out_at ? ` opted out ${lead.opted_out_at.toISOString()} (${lead.opt_out_scope})` : '';
+        process.stdout.write(`${lead.phone}\t${lead.status}\t${lead.campaign_id ?? '-'}${optOut}\n`);
+      }
+    }
+  }
+} finally {
+  await repository.close();
+}

@@ -1,0 +1,69 @@
+/**
+ * Sends a correctly signed Twilio inbound-SMS webhook to a running service and prints the answer:
+ *   npm run sms -- --from +33612345678 --body "Oui, rappelez-moi demain"
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { cliConfig } from './env.js';
+
+const PATH = '/webhook/sms-response';
+
+const { values } = parseArgs({
+  options: {
+    from: { type: 'string', default: '+33612345678' },
+    to: { type: 'string' },
+    body: { type: 'string', default: '' },
+    sid: { type: 'string' },
+    'opt-out-type': { type: 'string' },
+    target: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid SM...] [--opt-out-type STOP]\n' +
+      '                      [--target http://127.0.0.1:8001]  (default: HOST and PORT of the configuration)\n' +
+      'The request is signed with TWILIO_TOKEN for PUBLIC_URL + /webhook/sms-response, as Twilio would.\n',
+  );
+  process.exit(0);
+}
+
+const config = cliConfig();
+const sid = values.sid ?? `SM${randomBytes(16).toString('hex')}`;
+const fields: Record<string, string> = {
+  ToCountry: 'FR',
+  SmsMessageSid: sid,
+  NumMedia: '0',
+  SmsSid: sid,
+  SmsStatus: 'received',
+  Body: values.body,
+  To: values.to ?? config.twilio.phone ?? '+33757000001',
+  NumSegments: '1',
+  MessageSid: sid,
+  AccountSid: config.twilio.accountSid ?? `AC${'0'.repeat(32)}`,
+  From: values.from,
+  ApiVersion: '2010-04-01',
+};
+if (values['opt-out-type'] !== undefined) fields['OptOutType'] = values['opt-out-type'];
+
+const token = config.twilio.tokens[0] as string;
+const signature = getExpectedTwilioSignature(token, config.publicUrl + PATH, fields);
+const target =
+  (values.target ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`) + PATH;
+
+try {
+  const response = await fetch(target, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+    body: new URLSearchParams(fields),
+  });
+  process.stdout.write(`${response.status} ${response.headers.get('content-type') ?? ''}\n${await response.text()}\n`);
+  process.exitCode = response.ok ? 0 : 1;
+} catch (error) {
+  process.stderr.write(
+    `sms: could not reach ${target}: ${(error as Error).cause ?? error}\n(is the service running? npm start)\n`,
+  );
+  process.exitCode = 2;
+}

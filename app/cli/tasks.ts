@@ -1,0 +1,20 @@
+/** Lists the open tasks for the sales team (`npm run tasks`, `--json` for one object per line). */
+import { parseArgs } from 'node:util';
+import { cliRepository } from './db.js';
+
+const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const { repository } = await cliRepository();
+try {
+  const tasks = await repository.listOpenTasks();
+  if (values.json) for (const task of tasks) process.stdout.write(`${JSON.stringify(task)}\n`);
+  else {
+    process.stdout.write(`${tasks.length} open task(s)\n`);
+    for (const task of tasks) {
+      process.stdout.write(
+        `#${task.id}\t${task.kind}\t${task.contact}\t${task.due_text ?? 'no time given'}\tcampaign ${task.campaign_id ?? '-'}\t${task.created_at.toISOString()}\n`,
+      );
+    }
+  }
+} finally {
+  await repository.close();
+}

@@ -1,0 +1,69 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../adapters/postgres/schema.js';
+import type { Config } from './config.js';
+import { buildContainer } from './container.js';
+import { openDatabase } from './database.js';
+import { TOKENS } from './tokens.js';
+import type { DependencyContainer } from 'tsyringe';
+
+export interface RunningService {
+  readonly server: Server;
+  readonly port: number;
+  readonly container: DependencyContainer;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the pool. */
+  stop(): Promise<void>;
+}
+
+/** Opens and migrates the database, composes the service and listens. */
+export async function startService(
+  config: Config,
+  logger: Logger,
+  setup: (container: DependencyContainer) => void = () => {},
+  db?: Kysely<Database>,
+): Promise<RunningService> {
+  const database = db ?? (await openDatabase(config, logger));
+  const container = buildContainer(config, logger, database);
+  setup(container);
+  const server = container.resolve(TOKENS.HttpServer);
+  const repository = container.resolve(TOKENS.Repository);
+  server.listen(config.port, config.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await repository.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    {
+      host: config.host,
+      port,
+      publicUrl: config.publicUrl,
+      database: config.databaseUrl === null ? 'pglite' : 'postgres',
+    },
+    'listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
+    });
+    const late = await Promise.race([closed.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) {
+      logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'in-flight requests cut off at shutdown');
+      server.closeAllConnections();
+    }
+    await repository.close();
+    logger.info('stopped');
+  };
+  return { server, port, container, stop: () => (stopping ??= stop()) };
+}

@@ -1,0 +1,21 @@
+import type { Server } from 'node:http';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { InjectionToken } from 'tsyringe';
+import type { WebhookRoute } from '../adapters/http/http-server.js';
+import type { Database } from '../adapters/postgres/schema.js';
+import type { Repository } from '../core/ports/repository.js';
+import type { ResponseInterpreter } from '../core/ports/response-interpreter.js';
+import type { Config } from './config.js';
+
+/** Typed injection tokens: no string ids, no decorators (tsx cannot emit their metadata). */
+export const TOKENS = {
+  Config: Symbol('Config') as InjectionToken<Config>,
+  Logger: Symbol('Logger') as InjectionToken<Logger>,
+  Database: Symbol('Database') as InjectionToken<Kysely<Database>>,
+  Repository: Symbol('Repository') as InjectionToken<Repository>,
+  Interpreter: Symbol('ResponseInterpreter') as InjectionToken<ResponseInterpreter>,
+  Clock: Symbol('Clock') as InjectionToken<() => Date>,
+  WebhookRoutes: Symbol('WebhookRoutes') as InjectionToken<WebhookRoute[]>,
+  HttpServer: Symbol('HttpServer') as InjectionToken<Server>,
+} as const;

@@ -1,0 +1,133 @@
+import type { Intent, Interpretation, Language } from './intent.js';
+
+export type LeadStatus =
+  | 'active'
+  | 'opted_out'
+  | 'interested'
+  | 'not_interested'
+  | 'callback_requested'
+  | 'meeting_requested'
+  | 'question'
+  | 'wrong_number';
+
+export type ActionName =
+  | 'suppressed'
+  | 'resubscribed'
+  | 'help_sent'
+  | 'lead_interested'
+  | 'lead_not_interested'
+  | 'lead_question'
+  | 'wrong_number_suppressed'
+  | 'callback_task'
+  | 'meeting_task'
+  | 'none';
+
+/** A change to the sender's lead; `suppression` says what happens to its opt-out. */
+export interface LeadChange {
+  readonly status: LeadStatus;
+  readonly suppression: 'suppress' | 'lift' | 'keep';
+  /** For a suppression: sms, calls or all. */
+  readonly scope: string | null;
+}
+
+/** Work for the sales team. */
+export interface NewTask {
+  readonly kind: 'callback' | 'meeting';
+  /** When the prospect asked for, as they wrote it; null when they did not say. */
+  readonly due_text: string | null;
+  /** Phone to call: the one given in the message, else the sender. */
+  readonly contact: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Everything one message triggers, applied atomically with the stored message. */
+export interface Action {
+  readonly name: ActionName;
+  readonly lead: LeadChange | null;
+  readonly task: NewTask | null;
+  /** Text to send back to the sender, or null for no reply. */
+  readonly reply: string | null;
+}
+
+export interface ActionContext {
+  readonly sender: string;
+  readonly brand: string;
+  /** True when the provider already answered a STOP/START/HELP keyword itself. */
+  readonly providerReplied: boolean;
+}
+
+const REPLIES: Record<'opt_out' | 'opt_in' | 'help', Record<Language, (brand: string) => string>> = {
+  opt_out: {
+    fr: (b) => `${b} : vous ne recevrez plus de SMS de notre part. Répondez START pour vous réabonner.`,
+    en: (b) => `${b}: you will not receive any more messages from us. Reply START to resubscribe.`,
+  },
+  opt_in: {
+    fr: (b) => `${b} : vous êtes de nouveau abonné. Répondez STOP pour ne plus recevoir de SMS.`,
+    en: (b) => `${b}: you are subscribed again. Reply STOP to stop receiving messages.`,
+  },
+  help: {
+    fr: (b) => `${b} : prospection B2B par SMS. Pour ne plus recevoir de SMS, répondez STOP.`,
+    en: (b) => `${b}: B2B prospecting by SMS. To stop receiving messages, reply STOP.`,
+  },
+};
+
+function statusOnly(name: ActionName, status: LeadStatus): Action {
+  return { name, lead: { status, suppression: 'keep', scope: null }, task: null, reply: null };
+}
+
+function task(
+  name: ActionName,
+  kind: NewTask['kind'],
+  status: LeadStatus,
+  interpretation: Interpretation,
+  ctx: ActionContext,
+): Action {
+  const extracted = interpretation.extracted;
+  const phone = typeof extracted['phone'] === 'string' ? extracted['phone'] : ctx.sender;
+  const when = typeof extracted['when_text'] === 'string' ? extracted['when_text'] : null;
+  return {
+    name,
+    lead: { status, suppression: 'keep', scope: null },
+    task: { kind, due_text: when, contact: phone, details: extracted },
+    reply: null,
+  };
+}
+
+/** Decides what a reply triggers: the policy, with no I/O. */
+export function planAction(interpretation: Interpretation, ctx: ActionContext): Action {
+  const reply = (kind: keyof typeof REPLIES): string | null =>
+    ctx.providerReplied ? null : REPLIES[kind][interpretation.language](ctx.brand);
+  const plans: Record<Intent, () => Action> = {
+    OPT_OUT: () => ({
+      name: 'suppressed',
+      lead: { status: 'opted_out', suppression: 'suppress', scope: scopeOf(interpretation) },
+      task: null,
+      reply: reply('opt_out'),
+    }),
+    OPT_IN: () => ({
+      name: 'resubscribed',
+      lead: { status: 'active', suppression: 'lift', scope: null },
+      task: null,
+      reply: reply('opt_in'),
+    }),
+    HELP: () => ({ name: 'help_sent', lead: null, task: null, reply: reply('help') }),
+    INTERESTED: () => statusOnly('lead_interested', 'interested'),
+    NOT_INTERESTED: () => statusOnly('lead_not_interested', 'not_interested'),
+    QUESTION: () => statusOnly('lead_question', 'question'),
+    WRONG_NUMBER: () => ({
+      name: 'wrong_number_suppressed',
+      lead: { status: 'wrong_number', suppression: 'suppress', scope: 'all' },
+      task: null,
+      reply: null,
+    }),
+    CALLBACK_REQUEST: () => task('callback_task', 'callback', 'callback_requested', interpretation, ctx),
+    MEETING: () => task('meeting_task', 'meeting', 'meeting_requested', interpretation, ctx),
+    UNKNOWN: () => ({ name: 'none', lead: null, task: null, reply: null }),
+  };
+  return plans[interpretation.intent]();
+}
+
+function scopeOf(interpretation: Interpretation): string {
+  const scope = interpretation.extracted['scope'];
+  return typeof scope === 'string' ? scope : 'all';
+}

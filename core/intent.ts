@@ -1,0 +1,32 @@
+export const INTENTS = [
+  'OPT_OUT',
+  'OPT_IN',
+  'HELP',
+  'INTERESTED',
+  'NOT_INTERESTED',
+  'CALLBACK_REQUEST',
+  'MEETING',
+  'QUESTION',
+  'WRONG_NUMBER',
+  'UNKNOWN',
+] as const;
+
+export type Intent = (typeof INTENTS)[number];
+
+export type Language = 'fr' | 'en';
+
+/** What the interpreter read in a reply. */
+export interface Interpretation {
+  readonly intent: Intent;
+  /** In [0, 1]. */
+  readonly confidence: number;
+  readonly language: Language;
+  /** Data found in the text (time, e-mail, phone, scope...), field names as in the corpus README. */
+  readonly extracted: Readonly<Record<string, unknown>>;
+  /** Other intents of a mixed message, strongest first. */
+  readonly secondary_intents: readonly Intent[];
+}
+
+export function isIntent(value: string): value is Intent {
+  return (INTENTS as readonly string[]).includes(value);
+}

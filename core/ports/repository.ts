@@ -1,0 +1,69 @@
+import type { Action, LeadStatus } from '../action.js';
+import type { InboundMessage } from '../inbound-message.js';
+import type { Intent } from '../intent.js';
+
+export interface RecordRequest {
+  /** The message; its `campaign_id` is ignored and resolved from the sender's lead. */
+  readonly message: InboundMessage;
+  readonly intent: Intent;
+  readonly confidence: number;
+  readonly action: Action;
+  readonly processedAt: Date;
+}
+
+export type RecordOutcome =
+  | { readonly kind: 'stored'; readonly id: string; readonly campaign_id: string | null }
+  /** The (provider, message_id) was already stored: nothing changed; `reply` is the one first computed. */
+  | { readonly kind: 'duplicate'; readonly id: string; readonly reply: string | null };
+
+export interface StoredMessage extends InboundMessage {
+  readonly id: string;
+  readonly intent: Intent;
+  readonly confidence: number;
+  readonly action: string;
+  readonly reply: string | null;
+  readonly processed_at: Date | null;
+}
+
+export interface Lead {
+  readonly phone: string;
+  readonly campaign_id: string | null;
+  readonly status: LeadStatus;
+  readonly opted_out_at: Date | null;
+  readonly opt_out_scope: string | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+export interface Task {
+  readonly id: string;
+  readonly kind: 'callback' | 'meeting';
+  readonly phone: string;
+  readonly contact: string;
+  readonly campaign_id: string | null;
+  readonly message_id: string;
+  readonly due_text: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly status: 'open' | 'done';
+  readonly created_at: Date;
+}
+
+/** Durable storage of messages, leads and tasks. */
+export interface Repository {
+  /** Stores the message and applies its action in one transaction; a known message changes nothing. */
+  record(request: RecordRequest): Promise<RecordOutcome>;
+  /** Registers a number we texted for a campaign (keeps its opt-out). */
+  saveLead(phone: string, campaignId: string | null, at: Date): Promise<void>;
+  /** The stored message for a provider's id, if any. */
+  findMessage(provider: string, messageId: string): Promise<StoredMessage | undefined>;
+  /** The lead for a phone number, if any. */
+  findLead(phone: string): Promise<Lead | undefined>;
+  /** Leads, newest change first, optionally with one status. */
+  listLeads(status?: LeadStatus): Promise<Lead[]>;
+  /** Open tasks, oldest first. */
+  listOpenTasks(): Promise<Task[]>;
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections; the repository is unusable afterwards. */
+  close(): Promise<void>;
+}

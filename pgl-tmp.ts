@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+let t0 = performance.now();
+const a = new PGlite();
+await a.waitReady;
+console.log('first', performance.now() - t0);
+t0 = performance.now();
+const dump = await a.dumpDataDir('none');
+console.log('dump', performance.now() - t0, dump.size);
+t0 = performance.now();
+const b = new PGlite({ loadDataDir: dump });
+await b.waitReady;
+console.log('from dump', performance.now() - t0);
+t0 = performance.now();
+const c = new PGlite();
+await c.waitReady;
+console.log('second fresh', performance.now() - t0);

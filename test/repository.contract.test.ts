@@ -1,0 +1,31 @@
+import t from 'tap';
+import { sql } from 'kysely';
+import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
+import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
+import { migrateToLatest } from '../adapters/postgres/migrations.js';
+import { createMigratedDatabase } from './fixtures/postgres.js';
+import { repositoryContract } from './fixtures/repository-contract.js';
+
+t.test('in-memory', async (t) => {
+  repositoryContract(t, async () => new InMemoryRepository());
+});
+
+t.test('pglite (embedded)', async (t) => {
+  // One engine for the suite (starting PGlite takes seconds); each test starts from empty tables.
+  const db = await createPgliteDatabase(null);
+  await migrateToLatest(db);
+  const repo = new KyselyRepository(db);
+  t.teardown(() => repo.close());
+  repositoryContract(t, async () => {
+    await sql`truncate inbound_messages, leads, tasks restart identity cascade`.execute(db);
+    return repo;
+  });
+});
+
+t.test('postgres', async (t) => {
+  repositoryContract(t, async (t) => {
+    const { db } = await createMigratedDatabase(t);
+    return new KyselyRepository(db);
+  });
+});
