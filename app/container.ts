@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // tsyringe needs the Reflect polyfill loaded before it
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import type { DependencyContainer } from 'tsyringe';
 import type { Kysely } from 'kysely';

@@ -14,7 +14,7 @@ export interface RunningService {
   readonly server: Server;
   readonly port: number;
   readonly container: DependencyContainer;
-  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the pool. */
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes the database. */
   stop(): Promise<void>;
 }
 
@@ -29,12 +29,11 @@ export async function startService(
   const container = buildContainer(config, logger, database);
   setup(container);
   const server = container.resolve(TOKENS.HttpServer);
-  const repository = container.resolve(TOKENS.Repository);
   server.listen(config.port, config.host);
   try {
     await once(server, 'listening');
   } catch (error) {
-    await repository.close();
+    await database.destroy();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -62,7 +61,7 @@ export async function startService(
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'in-flight requests cut off at shutdown');
       server.closeAllConnections();
     }
-    await repository.close();
+    await database.destroy();
     logger.info('stopped');
   };
   return { server, port, container, stop: () => (stopping ??= stop()) };

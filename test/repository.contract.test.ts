@@ -16,7 +16,7 @@ t.test('pglite (embedded)', async (t) => {
   const db = await createPgliteDatabase(null);
   await migrateToLatest(db);
   const repo = new KyselyRepository(db);
-  t.teardown(() => repo.close());
+  t.teardown(() => db.destroy());
   repositoryContract(t, async () => {
     await sql`truncate inbound_messages, leads, tasks restart identity cascade`.execute(db);
     return repo;

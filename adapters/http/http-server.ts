@@ -52,6 +52,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
   );
 
+  function send(res: ServerResponse, status: number, contentType: string | null, body: string): void {
+    write(res, status, contentType, body, !server.listening);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
@@ -153,9 +157,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
   return server;
 }
 
-function send(res: ServerResponse, status: number, contentType: string | null, body: string): void {
+function write(res: ServerResponse, status: number, contentType: string | null, body: string, closing: boolean): void {
   if (res.headersSent || res.destroyed) return;
   const headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) };
+  // While stopping, no connection is kept alive: the server closes as soon as in-flight requests end.
+  if (closing) headers['Connection'] = 'close';
   if (contentType !== null) headers['Content-Type'] = contentType;
   res.writeHead(status, headers);
   res.end(body);

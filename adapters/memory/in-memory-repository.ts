@@ -100,8 +100,6 @@ export class InMemoryRepository implements Repository {
     this.check();
   }
 
-  async close(): Promise<void> {}
-
   private applyLeadChange(phone: string, change: LeadChange, at: Date): void {
     const lead = this.leads.get(phone);
     if (lead === undefined) {

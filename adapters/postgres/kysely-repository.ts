@@ -12,7 +12,7 @@ import type {
 } from '../../core/ports/repository.js';
 import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './schema.js';
 
-/** The repository over Kysely: the same SQL for Postgres (pg) and the embedded PGlite. */
+/** The repository over Kysely: the same SQL for Postgres (pg) and the embedded PGlite. The caller owns `db`. */
 export class KyselyRepository implements Repository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -119,10 +119,6 @@ export class KyselyRepository implements Repository {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
-  }
-
-  async close(): Promise<void> {
-    await this.db.destroy();
   }
 }
 

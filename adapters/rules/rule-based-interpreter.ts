@@ -18,7 +18,7 @@ const RULES: readonly { intent: Intent; pattern: RegExp; confidence: number }[] 
   { intent: 'HELP', pattern: /^(help|info|aide)$/, confidence: 1 },
 ];
 
-const ENGLISH = /\b(the|you|me|my|please|stop|yes|call|help|number|thanks|interested|not)\b/;
+const ENGLISH = /\b(the|you|me|my|please|yes|call|help|number|thanks|interested|not)\b/;
 
 /** A first keyword reader: recognises opt-out, opt-in and help keywords; everything else is UNKNOWN. */
 export class RuleBasedInterpreter implements ResponseInterpreter {

@@ -32,7 +32,7 @@ if (values.status !== undefined && !(STATUSES as readonly string[]).includes(val
   process.exit(2);
 }
 
-const { repository } = await cliRepository();
+const { repository, db } = await cliRepository();
 try {
   for (const phone of values.add ?? []) {
     await repository.saveLead(phone, values.campaign ?? null, new Date());
@@ -50,5 +50,5 @@ try {
     }
   }
 } finally {
-  await repository.close();
+  await db.destroy();
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { cliRepository } from './db.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-const { repository } = await cliRepository();
+const { repository, db } = await cliRepository();
 try {
   const tasks = await repository.listOpenTasks();
   if (values.json) for (const task of tasks) process.stdout.write(`${JSON.stringify(task)}\n`);
@@ -16,5 +16,5 @@ try {
     }
   }
 } finally {
-  await repository.close();
+  await db.destroy();
 }

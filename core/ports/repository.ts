@@ -64,6 +64,4 @@ export interface Repository {
   listOpenTasks(): Promise<Task[]>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
-  /** Releases connections; the repository is unusable afterwards. */
-  close(): Promise<void>;
 }

@@ -1,0 +1,103 @@
+import t from 'tap';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEVELOPMENT_TOKEN, loadConfig, readEnvFile } from '../app/config.js';
+
+t.test('defaults need no configuration', async (t) => {
+  const config = loadConfig({});
+  t.equal(config.host, '127.0.0.1');
+  t.equal(config.port, 8001);
+  t.equal(config.publicUrl, 'http://127.0.0.1:8001');
+  t.same(config.twilio.tokens, [DEVELOPMENT_TOKEN]);
+  t.equal(config.twilio.usingDevelopmentToken, true);
+  t.equal(config.databaseUrl, null, 'embedded database');
+  t.equal(config.dataDir, './data');
+  t.equal(config.bodyLimit, 65536);
+  t.equal(config.logLevel, 'info');
+  t.equal(config.production, false);
+  t.ok(Object.isFrozen(config) && Object.isFrozen(config.twilio), 'frozen');
+  t.equal(loadConfig({ HOST: '::1', PORT: '9000' }).publicUrl, 'http://[::1]:9000');
+});
+
+t.test('reads the variables of the original deployment', async (t) => {
+  const config = loadConfig({
+    HOST: '0.0.0.0',
+    PORT: '8002',
+    PUBLIC_URL: 'https://app.berinia.com/',
+    TWILIO_TOKEN: ' new-token , old-token ',
+    TWILIO_SID: 'AC123',
+    TWILIO_PHONE: '+33757000001',
+    DATABASE_URL: 'postgres://berinia@127.0.0.1:5432/berinia',
+    DATA_DIR: '/var/lib/berinia',
+    LOG_LEVEL: 'warn',
+    BODY_LIMIT_BYTES: '2048',
+    BRAND_NAME: 'Acme',
+  });
+  t.equal(config.publicUrl, 'https://app.berinia.com', 'trailing slash dropped');
+  t.same(config.twilio.tokens, ['new-token', 'old-token'], 'two tokens during a rotation');
+  t.equal(config.twilio.usingDevelopmentToken, false);
+  t.equal(config.twilio.accountSid, 'AC123');
+  t.equal(config.twilio.phone, '+33757000001');
+  t.equal(config.databaseUrl, 'postgres://berinia@127.0.0.1:5432/berinia');
+  t.equal(config.port, 8002);
+  t.equal(config.bodyLimit, 2048);
+  t.equal(config.brand, 'Acme');
+  t.same(loadConfig({ TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['alias'], 'TWILIO_AUTH_TOKEN is an alias');
+  t.same(loadConfig({ TWILIO_TOKEN: 'main', TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['main'], 'TWILIO_TOKEN wins');
+});
+
+t.test('production refuses to start without its secrets, naming the variable', async (t) => {
+  const complete = {
+    NODE_ENV: 'production',
+    TWILIO_TOKEN: 'tok',
+    PUBLIC_URL: 'https://app.berinia.com',
+    DATABASE_URL: 'postgres://x@127.0.0.1/db',
+  };
+  t.equal(loadConfig(complete).production, true);
+  for (const name of ['TWILIO_TOKEN', 'PUBLIC_URL', 'DATABASE_URL']) {
+    t.throws(
+      () => loadConfig({ ...complete, [name]: '' }),
+      new ConfigError(name, `${name} is required when NODE_ENV=production`),
+    );
+  }
+  t.equal(
+    failing({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }),
+    'TWILIO_TOKEN',
+    'the alias does not replace the production requirement silently',
+  );
+});
+
+/** The variable a configuration error names, or undefined when none is thrown. */
+function failing(env: Record<string, string | undefined>): string | undefined {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as ConfigError).variable;
+  }
+  return undefined;
+}
+
+t.test('bad values fail fast with a clear message', async (t) => {
+  t.throws(() => loadConfig({ PORT: 'abc' }), {
+    code: 'ERR_CONFIG',
+    variable: 'PORT',
+    message: "PORT must be a whole number from 0 to 65535, got 'abc'",
+  });
+  t.equal(failing({ PORT: '70000' }), 'PORT');
+  t.equal(failing({ PUBLIC_URL: 'app.berinia.com' }), 'PUBLIC_URL');
+  t.equal(failing({ PUBLIC_URL: 'ftp://app.berinia.com' }), 'PUBLIC_URL');
+  t.equal(failing({ PUBLIC_URL: 'https://app.berinia.com/?a=1' }), 'PUBLIC_URL');
+  t.equal(failing({ DATABASE_URL: 'mysql://x' }), 'DATABASE_URL');
+  t.equal(failing({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL');
+  t.equal(new ConfigError('X', 'm').name, 'ConfigError');
+});
+
+t.test('.env is read when present', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berinia-env-'));
+  const file = join(dir, '.env');
+  writeFileSync(file, '# comment\nPORT=8100\nTWILIO_TOKEN="quoted token"\n');
+  chmodSync(file, 0o600);
+  t.same(readEnvFile(file), { PORT: '8100', TWILIO_TOKEN: 'quoted token' });
+  t.same(readEnvFile(join(dir, 'missing.env')), {});
+});

@@ -1,0 +1,124 @@
+import t from 'tap';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
+import type { Database } from '../adapters/postgres/schema.js';
+import { loadConfig } from '../app/config.js';
+import { openDatabase } from '../app/database.js';
+import { createLogger } from '../app/logger.js';
+import { startService } from '../app/service.js';
+import { TOKENS } from '../app/tokens.js';
+import type { RecordOutcome, RecordRequest } from '../core/ports/repository.js';
+import { createTestDatabase } from './fixtures/postgres.js';
+import { PUBLIC_URL, startTestService, TEST_TOKEN } from './fixtures/service.js';
+import { inboundFields, postSigned } from './fixtures/twilio.js';
+
+/** A repository whose writes wait for the test to let them through. */
+class GatedRepository extends InMemoryRepository {
+  readonly waiting: (() => void)[] = [];
+  override async record(request: RecordRequest): Promise<RecordOutcome> {
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return super.record(request);
+  }
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+t.test('stop lets in-flight requests finish, then closes the database', async (t) => {
+  const repo = new GatedRepository();
+  const { service, baseUrl, logs } = await startTestService(t, {
+    setup: (c) => c.registerInstance(TOKENS.Repository, repo),
+  });
+  const db = service.container.resolve(TOKENS.Database);
+  const open = () =>
+    sql`select 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
+  const fields = inboundFields();
+  const inFlight = postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, fields);
+  await until(() => repo.waiting.length === 1);
+  const stopped = service.stop();
+  t.equal(service.stop(), stopped, 'stop is idempotent');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.ok(await open(), 'the database stays open while a request is in flight');
+  await t.rejects(fetch(baseUrl + '/healthz'), 'no new connections');
+  repo.waiting[0]?.();
+  const res = await inFlight;
+  t.equal(res.status, 200, 'the in-flight request completes');
+  await stopped;
+  t.notOk(await open(), 'the database is closed after');
+  t.ok(await repo.findMessage('twilio', fields.MessageSid as string), 'and its message is stored');
+  t.ok(logs.some((line) => line.includes('"msg":"stopped"')));
+});
+
+t.test('stop does not wait forever for a stuck request', async (t) => {
+  const repo = new GatedRepository();
+  const { service, baseUrl, logs } = await startTestService(t, {
+    env: { SHUTDOWN_TIMEOUT_MS: '200' },
+    setup: (c) => c.registerInstance(TOKENS.Repository, repo),
+  });
+  const stuck = postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, inboundFields()).catch((error: Error) => error);
+  await until(() => repo.waiting.length === 1);
+  const started = Date.now();
+  await service.stop();
+  t.ok(Date.now() - started < 2000, 'bounded');
+  t.type(await stuck, Error, 'the stuck connection is cut, never acknowledged');
+  t.ok(logs.some((line) => line.includes('in-flight requests cut off at shutdown')));
+});
+
+t.test('a port already in use fails the start and releases the database', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as AddressInfo).port;
+  let closed = false;
+  const db = { destroy: async () => void (closed = true) } as unknown as Kysely<Database>;
+  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+  await t.rejects(startService(config, createLogger('silent'), undefined, db), { code: 'EADDRINUSE' });
+  t.ok(closed);
+});
+
+t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (t) => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'nested');
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  const db = await openDatabase(loadConfig({ DATA_DIR: dataDir }), createLogger('info', sink));
+  t.teardown(() => db.destroy());
+  const tables = await db.introspection.getTables();
+  t.same(tables.map((table) => table.name).sort(), ['inbound_messages', 'leads', 'tasks']);
+  t.ok(lines.some((line) => line.includes('migration applied')));
+});
+
+t.test('openDatabase: an unreachable Postgres fails the start with the cause', async (t) => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' });
+  await t.rejects(openDatabase(config, createLogger('silent')), { message: 'database migration failed' });
+});
+
+t.test('openDatabase: Postgres with DATABASE_URL', async (t) => {
+  const url = await createTestDatabase(t);
+  const db = await openDatabase(loadConfig({ DATABASE_URL: url }), createLogger('silent'));
+  t.teardown(() => db.destroy());
+  t.same((await db.introspection.getTables()).map((table) => table.name).sort(), [
+    'inbound_messages',
+    'leads',
+    'tasks',
+  ]);
+});
