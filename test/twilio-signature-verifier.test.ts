@@ -54,6 +54,13 @@ t.test('fails closed', async (t) => {
   t.notOk(new TwilioSignatureVerifier(['tok']).verify(request(url, fields)), 'missing header');
   t.notOk(new TwilioSignatureVerifier(['tok']).verify(request(url, fields, '')), 'empty header');
   t.notOk(
+    new TwilioSignatureVerifier(['tok']).verify({
+      ...request(url, fields),
+      headers: { 'x-twilio-signature': [signature, signature] },
+    }),
+    'a repeated header',
+  );
+  t.notOk(
     new TwilioSignatureVerifier(['tok']).verify(request(url, { ...fields, Body: 'STOP' }, signature)),
     'replayed with a changed field',
   );

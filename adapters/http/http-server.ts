@@ -57,10 +57,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = req.url ?? '/';
+    const target = req.url as string; // always set on a server's request
     const queryAt = target.indexOf('?');
     const path = queryAt === -1 ? target : target.slice(0, queryAt);
-    const method = req.method ?? 'GET';
+    const method = req.method as string;
     const route = routes.get(path);
     if (route !== undefined) {
       if (!(route.methods as readonly string[]).includes(method)) {
@@ -101,8 +101,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       outcome = await withDeadline(
         route.receive.execute({
           url: publicUrl + target,
-          method: req.method ?? 'POST',
-          headers: lowerCaseHeaders(req),
+          method: req.method as string,
+          headers: req.headers,
           fields,
         }),
         options.handlerTimeoutMs,
@@ -165,14 +165,6 @@ function write(res: ServerResponse, status: number, contentType: string | null, 
   if (contentType !== null) headers['Content-Type'] = contentType;
   res.writeHead(status, headers);
   res.end(body);
-}
-
-function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }
 
 /** Reads a form body up to `limit` bytes, refusing other content types and larger bodies early. */

@@ -16,7 +16,7 @@ export class TwilioSignatureVerifier implements SignatureVerifier {
 
   verify(request: SignedRequest): boolean {
     const signature = request.headers['x-twilio-signature'];
-    if (signature === undefined || signature.length === 0) return false;
+    if (typeof signature !== 'string' || signature.length === 0) return false;
     return this.tokens.some((token) => validateRequest(token, signature, request.url, request.fields));
   }
 }

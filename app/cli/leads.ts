@@ -44,7 +44,9 @@ try {
     else {
       process.stdout.write(`${leads.length} lead(s)\n`);
       for (const lead of leads) {
-        const optOut = lead.opted_out_at ? ` opted out ${lead.opted_out_at.toISOString()} (${lead.opt_out_scope})` : '';
+        const optOut = lead.opted_out_at
+          ? `\topted out ${lead.opted_out_at.toISOString()} (${lead.opt_out_scope})`
+          : '';
         process.stdout.write(`${lead.phone}\t${lead.status}\t${lead.campaign_id ?? '-'}${optOut}\n`);
       }
     }

@@ -5,8 +5,8 @@ export interface SignedRequest {
   /** The public URL the provider called (configured base + path + query), never taken from request headers. */
   readonly url: string;
   readonly method: string;
-  /** Header names in lower case. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Header names in lower case; a repeated header may come as a list. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** Decoded body fields (or query fields for a GET webhook). */
   readonly fields: RawFields;
 }

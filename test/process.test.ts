@@ -1,0 +1,87 @@
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase } from './fixtures/postgres.js';
+import { runCli, scratchDir, spawnService } from './fixtures/process.js';
+
+const TOKEN = 'process-test-token';
+
+t.test('production refuses to start without its secrets, naming the variable', async (t) => {
+  const result = runCli('../main', [], { NODE_ENV: 'production', PUBLIC_URL: 'https://app.berinia.com' });
+  t.equal(result.status, 78, 'EX_CONFIG, so systemd does not loop on it');
+  t.match(result.stderr, /configuration error: TWILIO_TOKEN is required when NODE_ENV=production/);
+  t.equal(result.stdout, '');
+});
+
+t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
+  const url = await createTestDatabase(t);
+  const migrated = runCli('migrate', [], { DATABASE_URL: url });
+  t.equal(migrated.status, 0, migrated.stderr);
+  t.match(migrated.stdout, /database schema up to date \(postgres\)/);
+
+  const env = { DATABASE_URL: url, TWILIO_TOKEN: TOKEN };
+  t.equal(runCli('leads', ['--add', '+33611112222', '--campaign', 'spring-2026'], env).status, 0);
+  const service = await spawnService(t, env);
+  const cli = { ...env, PORT: String(service.port) };
+
+  const hello = runCli('sms', ['--from', '+33611112222', '--body', 'Oui, rappelez-moi demain'], cli);
+  t.equal(hello.status, 0, hello.stderr);
+  t.equal(hello.stdout, '200 text/xml; charset=utf-8\n<?xml version="1.0" encoding="UTF-8"?><Response/>\n');
+
+  const stop = runCli('sms', ['--from', '+33699990000', '--body', 'STOP'], cli);
+  t.match(
+    stop.stdout,
+    /^200 text\/xml; charset=utf-8\n<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>BerinIA : vous ne recevrez plus/,
+  );
+
+  const wrongToken = runCli('sms', ['--body', 'x'], { ...cli, TWILIO_TOKEN: 'other' });
+  t.equal(wrongToken.status, 1);
+  t.match(wrongToken.stdout, /^403 /);
+
+  const optedOut = runCli('leads', ['--status', 'opted_out'], env);
+  t.match(optedOut.stdout, /^1 lead\(s\)\n\+33699990000\topted_out\t-\topted out \d{4}-/);
+  const all = runCli('leads', ['--json'], env);
+  t.same(
+    all.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { phone: string; campaign_id: string | null }).campaign_id),
+    [null, 'spring-2026'],
+  );
+  t.equal(runCli('leads', ['--status', 'nonsense'], env).status, 2);
+  t.match(runCli('tasks', [], env).stdout, /^\d+ open task\(s\)\n/);
+
+  t.equal(await service.stop('SIGTERM'), 0, 'a graceful stop exits 0');
+  t.ok(service.stdout.some((line) => line.includes('"msg":"stopped"')));
+  const unreachable = runCli('sms', ['--body', 'x'], cli);
+  t.equal(unreachable.status, 2);
+  t.match(unreachable.stderr, /could not reach/);
+});
+
+t.test('on the embedded default: no configuration at all', async (t) => {
+  const cwd = scratchDir();
+  writeFileSync(join(cwd, '.env'), `TWILIO_TOKEN=${TOKEN}\n`, { mode: 0o600 });
+  const service = await spawnService(t, {}, cwd);
+  t.ok(service.stdout.some((line) => line.includes('"database":"pglite"')));
+  const sent = runCli('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
+  t.match(sent.stdout, /^200 text\/xml/, 'signed with the token from the same .env');
+  t.match(sent.stdout, /<Message>/);
+  t.equal(await service.stop('SIGINT'), 0);
+  // PGlite is single-process: the CLIs open the data directory once the service has stopped.
+  t.match(runCli('leads', ['--status', 'opted_out'], {}, cwd).stdout, /\+33688887777\topted_out/);
+});
+
+t.test('without a token, the development token is announced and still checked', async (t) => {
+  const url = await createTestDatabase(t);
+  const service = await spawnService(t, { DATABASE_URL: url });
+  t.ok(service.stdout.some((line) => line.includes('TWILIO_TOKEN is not set')));
+  const cli = { DATABASE_URL: url, PORT: String(service.port) };
+  t.match(
+    runCli('sms', ['--body', 'bonjour'], cli).stdout,
+    /^200 /,
+    'the sms tool signs with the same development token',
+  );
+  t.match(runCli('sms', ['--body', 'bonjour'], { ...cli, TWILIO_TOKEN: 'guess' }).stdout, /^403 /);
+  t.match(runCli('sms', ['--help'], cli).stdout, /^usage: npm run sms/);
+  t.equal(await service.stop(), 0);
+});
