@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 
 /** Token used outside production when none is configured; announced at start-up, never accepted in production. */
@@ -29,6 +29,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Sender name in automatic replies. */
   readonly brand: string;
+  /** Days a message's personal data is kept before `npm run purge` erases it; 0 keeps it forever. */
+  readonly retentionDays: number;
 }
 
 /** A configuration mistake: names the variable, stops the start-up. */
@@ -44,6 +46,14 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** A warning when `.env` (it holds the auth token) can be read by other users of the host, else null. */
+export function envFileWarning(path: string): string | null {
+  if (!existsSync(path)) return null;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  return `${path} is readable by ${mode & 0o004 ? 'every user' : 'its group'} (mode ${mode.toString(8)}): chmod 600 ${path}`;
+}
 
 /** Variables from a `.env` file when present; the process environment wins over the file. */
 export function readEnvFile(path: string): Record<string, string | undefined> {
@@ -71,7 +81,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     .filter((t) => t.length > 0);
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
-  const publicUrl = url(required('PUBLIC_URL') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+  const publicUrl = url(required('PUBLIC_URL') ?? listenUrl(host, port));
   const databaseUrl = required('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(
@@ -101,7 +111,13 @@ export function loadConfig(env: Env): Readonly<Config> {
     requestTimeoutMs: integer(value, 'REQUEST_TIMEOUT_MS', 12_000, 100, 60_000),
     shutdownTimeoutMs: integer(value, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
     brand: value('BRAND_NAME') ?? 'BerinIA',
+    retentionDays: integer(value, 'RETENTION_DAYS', 365, 0, 36500),
   });
+}
+
+/** `http://host:port`, with brackets around an IPv6 address. */
+export function listenUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function integer(

@@ -23,8 +23,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Kyse
     db = await createPgliteDatabase(join(config.dataDir, 'pglite'));
   }
   try {
-    const { results } = await migrateToLatest(db);
-    for (const result of results ?? []) logger.info({ migration: result.migrationName }, 'migration applied');
+    for (const result of await migrateToLatest(db))
+      logger.info({ migration: result.migrationName }, 'migration applied');
   } catch (error) {
     await db.destroy();
     throw error;

@@ -1,20 +1,29 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, readEnvFile } from './config.js';
+import { inspect } from 'node:util';
+import { ConfigError, envFileWarning, loadConfig, readEnvFile } from './config.js';
+import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
+const ENV_FILE = '.env';
+
 /** Entry point: configuration, logging, start, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
-    config = loadConfig({ ...readEnvFile('.env'), ...process.env });
+    config = loadConfig({ ...readEnvFile(ENV_FILE), ...process.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`berinia-webhook: configuration error: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG: systemd does not restart on it (RestartPreventExitStatus)
+    process.exit(78); // EX_CONFIG: systemd does not restart on it (RestartPreventExitStatus=78)
   }
   const logger = createLogger(config.logLevel);
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  /* c8 ignore next 3 -- a safety net for bugs: no test can make the code reject unhandled without planting one */
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled rejection');
+  });
+  const permissions = envFileWarning(ENV_FILE);
+  if (permissions !== null) logger.warn(permissions);
   if (config.twilio.usingDevelopmentToken) {
     logger.warn('TWILIO_TOKEN is not set: using the fixed development token; set it before receiving real traffic');
   }
@@ -23,22 +32,23 @@ async function main(): Promise<void> {
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'stopping');
     service.stop().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
+      () => exit(0),
+      /* c8 ignore next 4 -- only when closing the pool itself fails, which no fault here reproduces */
       (error: unknown) => {
         logger.error({ err: error }, 'stop failed');
-        logger.flush();
-        process.exit(1);
+        exit(1);
       },
     );
+  };
+  const exit = (code: number): void => {
+    logger.flush();
+    process.exit(code);
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`berinia-webhook: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`berinia-webhook: failed to start: ${inspect(error)}\n`);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEVELOPMENT_TOKEN, loadConfig, readEnvFile } from '../app/config.js';
+import { ConfigError, DEVELOPMENT_TOKEN, envFileWarning, loadConfig, readEnvFile } from '../app/config.js';
 
 t.test('defaults need no configuration', async (t) => {
   const config = loadConfig({});
@@ -100,4 +100,17 @@ t.test('.env is read when present', async (t) => {
   chmodSync(file, 0o600);
   t.same(readEnvFile(file), { PORT: '8100', TWILIO_TOKEN: 'quoted token' });
   t.same(readEnvFile(join(dir, 'missing.env')), {});
+});
+
+t.test('.env permissions are checked', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berinia-env-'));
+  const file = join(dir, '.env');
+  t.equal(envFileWarning(file), null, 'no file, nothing to say');
+  writeFileSync(file, 'TWILIO_TOKEN=x\n');
+  chmodSync(file, 0o600);
+  t.equal(envFileWarning(file), null);
+  chmodSync(file, 0o640);
+  t.equal(envFileWarning(file), `${file} is readable by its group (mode 640): chmod 600 ${file}`);
+  chmodSync(file, 0o644);
+  t.match(envFileWarning(file), /readable by every user \(mode 644\)/);
 });

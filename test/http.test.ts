@@ -1,5 +1,6 @@
 import t from 'tap';
 import { request } from 'node:http';
+import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import { TOKENS } from '../app/tokens.js';
 import { createTestDatabase } from './fixtures/postgres.js';
@@ -184,4 +185,38 @@ t.test('the signature covers the query string', async (t) => {
     });
   t.equal(await send(WEBHOOK), 403, 'signed without the query');
   t.equal(await send(path), 200, 'signed with it');
+});
+
+t.test('faults behind the webhook', async (t) => {
+  const repo = new InMemoryRepository();
+  const { baseUrl, logs } = await startTestService(t, {
+    setup: (c) => {
+      c.registerInstance(TOKENS.Repository, repo);
+      c.registerInstance(TOKENS.Interpreter, {
+        interpret: () => {
+          throw new Error('interpreter bug');
+        },
+      });
+    },
+  });
+
+  const fields = inboundFields({ Body: 'Bonjour' });
+  const res = await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, fields);
+  t.equal(res.status, 200, 'an interpreter bug does not cost the message');
+  t.equal((await repo.findMessage('twilio', fields.MessageSid as string))?.intent, 'UNKNOWN');
+  t.ok(
+    logs.some(
+      (line) => line.includes('interpreter failed; message stored as UNKNOWN') && line.includes('interpreter bug'),
+    ),
+  );
+
+  repo.failure = new Error('connection terminated');
+  const down = inboundFields();
+  const refused = await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, down);
+  t.equal(refused.status, 503, 'not stored, so not acknowledged');
+  t.equal((await fetch(baseUrl + '/readyz')).status, 503);
+  repo.failure = null;
+  t.equal((await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, down)).status, 200, 'recovers without a restart');
+  t.ok(await repo.findMessage('twilio', down.MessageSid as string));
+  t.equal((await fetch(baseUrl + '/readyz')).status, 200);
 });

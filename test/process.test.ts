@@ -1,6 +1,11 @@
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
+import type { Database } from '../adapters/postgres/schema.js';
+import { message, recordRequest } from './fixtures/messages.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { runCli, scratchDir, spawnService } from './fixtures/process.js';
 
@@ -20,7 +25,11 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   t.match(migrated.stdout, /database schema up to date \(postgres\)/);
 
   const env = { DATABASE_URL: url, TWILIO_TOKEN: TOKEN };
-  t.equal(runCli('leads', ['--add', '+33611112222', '--campaign', 'spring-2026'], env).status, 0);
+  t.equal(
+    runCli('leads', ['--add', '+33611112222', '--campaign', 'spring-2026'], env).stdout,
+    'saved +33611112222 (campaign spring-2026)\n',
+  );
+  t.equal(runCli('leads', ['--add', '+33611113333'], env).stdout, 'saved +33611113333 (campaign none)\n');
   const service = await spawnService(t, env);
   const cli = { ...env, PORT: String(service.port) };
 
@@ -46,10 +55,41 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { phone: string; campaign_id: string | null }).campaign_id),
-    [null, 'spring-2026'],
+    [null, null, 'spring-2026'],
   );
   t.equal(runCli('leads', ['--status', 'nonsense'], env).status, 2);
-  t.match(runCli('tasks', [], env).stdout, /^\d+ open task\(s\)\n/);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
+  await new KyselyRepository(db).record(
+    recordRequest(message({ sender: '+33611112222' }), 'CALLBACK_REQUEST', { when_text: 'demain à 10h' }),
+  );
+  await new KyselyRepository(db).record(recordRequest(message({ sender: '+33611113333' }), 'MEETING'));
+  await db.destroy();
+  t.match(
+    runCli('tasks', [], env).stdout,
+    /^2 open task\(s\)\n#\d+\tcallback\t\+33611112222\tdemain à 10h\tcampaign spring-2026\t\d{4}-.*\n#\d+\tmeeting\t\+33611113333\tno time given\tcampaign -\t/,
+  );
+  t.match(runCli('leads', [], env).stdout, /\+33611112222\tcallback_requested\tspring-2026\n/);
+  t.equal(runCli('tasks', ['--json'], { ...env, LOG_LEVEL: 'debug' }).status, 0);
+
+  const flags = runCli(
+    'sms',
+    ['--from', '+33699990001', '--to', '+33757000009', '--sid', 'SMflags', '--opt-out-type', 'STOP', '--body', 'Stop'],
+    { ...cli, TWILIO_SID: 'AC0123' },
+  );
+  t.equal(
+    flags.stdout,
+    '200 text/xml; charset=utf-8\n<?xml version="1.0" encoding="UTF-8"?><Response/>\n',
+    'Twilio already replied',
+  );
+  const target = runCli('sms', ['--target', `http://127.0.0.1:${service.port}`, '--sid', 'SMflags', '--body', 'Stop'], {
+    ...env,
+    PUBLIC_URL: `http://127.0.0.1:${service.port}`,
+  });
+  t.match(target.stdout, /^200 /, 'a retry of the same sid is still answered 200');
+
+  t.match(runCli('purge', ['--days', '0'], env).stdout, /nothing purged/);
+  t.match(runCli('purge', [], env).stdout, /^purged the personal data of 0 message\(s\) received before /);
+  t.equal(runCli('purge', ['--days', 'x'], env).status, 2);
 
   t.equal(await service.stop('SIGTERM'), 0, 'a graceful stop exits 0');
   t.ok(service.stdout.some((line) => line.includes('"msg":"stopped"')));
@@ -63,18 +103,26 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   writeFileSync(join(cwd, '.env'), `TWILIO_TOKEN=${TOKEN}\n`, { mode: 0o600 });
   const service = await spawnService(t, {}, cwd);
   t.ok(service.stdout.some((line) => line.includes('"database":"pglite"')));
+  t.notOk(
+    service.stdout.some((line) => line.includes('is readable by')),
+    'a 0600 .env is fine',
+  );
   const sent = runCli('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
   t.match(sent.stdout, /^200 text\/xml/, 'signed with the token from the same .env');
   t.match(sent.stdout, /<Message>/);
   t.equal(await service.stop('SIGINT'), 0);
   // PGlite is single-process: the CLIs open the data directory once the service has stopped.
   t.match(runCli('leads', ['--status', 'opted_out'], {}, cwd).stdout, /\+33688887777\topted_out/);
+  t.equal(runCli('migrate', [], {}, cwd).stdout, 'database schema up to date (pglite in ./data)\n');
 });
 
 t.test('without a token, the development token is announced and still checked', async (t) => {
   const url = await createTestDatabase(t);
-  const service = await spawnService(t, { DATABASE_URL: url });
+  const cwd = scratchDir();
+  writeFileSync(join(cwd, '.env'), '# nothing secret yet\n', { mode: 0o644 });
+  const service = await spawnService(t, { DATABASE_URL: url }, cwd);
   t.ok(service.stdout.some((line) => line.includes('TWILIO_TOKEN is not set')));
+  t.ok(service.stdout.some((line) => line.includes('.env is readable by every user (mode 644): chmod 600 .env')));
   const cli = { DATABASE_URL: url, PORT: String(service.port) };
   t.match(
     runCli('sms', ['--body', 'bonjour'], cli).stdout,
@@ -84,4 +132,21 @@ t.test('without a token, the development token is announced and still checked', 
   t.match(runCli('sms', ['--body', 'bonjour'], { ...cli, TWILIO_TOKEN: 'guess' }).stdout, /^403 /);
   t.match(runCli('sms', ['--help'], cli).stdout, /^usage: npm run sms/);
   t.equal(await service.stop(), 0);
+});
+
+t.test('a database that cannot be reached fails the start loudly', async (t) => {
+  const result = runCli('../main', [], {
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    HANDLER_TIMEOUT_MS: '1500',
+  });
+  t.equal(result.status, 1);
+  t.match(result.stderr, /failed to start: Error: database migration failed[\s\S]*ECONNREFUSED/);
+});
+
+t.test('an unreadable .env fails the start with the reason', async (t) => {
+  const cwd = scratchDir();
+  mkdirSync(join(cwd, '.env'));
+  const result = runCli('../main', [], {}, cwd);
+  t.equal(result.status, 1);
+  t.match(result.stderr, /failed to start: .*EISDIR/);
 });

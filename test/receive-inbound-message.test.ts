@@ -64,6 +64,18 @@ t.test('verify, normalize, interpret, store, act', async (t) => {
   t.same(await signed(fields), { kind: 'duplicate', id: outcome.id, reply: outcome.reply });
 });
 
+t.test('the confirmation is in the sender’s language', async (t) => {
+  const { signed } = pipeline();
+  t.match(await signed(inboundFields({ Body: 'please stop' })), {
+    intent: 'OPT_OUT',
+    reply: /^BerinIA: you will not receive/,
+  });
+  t.match(await signed(inboundFields({ Body: 'ARRET' })), {
+    intent: 'OPT_OUT',
+    reply: /^BerinIA : vous ne recevrez plus/,
+  });
+});
+
 t.test('a forbidden or invalid request stores nothing', async (t) => {
   const { repository, receive, signed } = pipeline();
   const fields = inboundFields();

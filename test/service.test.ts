@@ -15,7 +15,9 @@ import { createLogger } from '../app/logger.js';
 import { startService } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
 import type { RecordOutcome, RecordRequest } from '../core/ports/repository.js';
-import { createTestDatabase } from './fixtures/postgres.js';
+import pg from 'pg';
+import { capturedLogger } from './fixtures/logs.js';
+import { ADMIN_URL, createTestDatabase } from './fixtures/postgres.js';
 import { PUBLIC_URL, startTestService, TEST_TOKEN } from './fixtures/service.js';
 import { inboundFields, postSigned } from './fixtures/twilio.js';
 
@@ -112,13 +114,25 @@ t.test('openDatabase: an unreachable Postgres fails the start with the cause', a
   await t.rejects(openDatabase(config, createLogger('silent')), { message: 'database migration failed' });
 });
 
-t.test('openDatabase: Postgres with DATABASE_URL', async (t) => {
+t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is logged, not fatal', async (t) => {
   const url = await createTestDatabase(t);
-  const db = await openDatabase(loadConfig({ DATABASE_URL: url }), createLogger('silent'));
+  const { logger, lines } = capturedLogger();
+  const db = await openDatabase(loadConfig({ DATABASE_URL: url }), logger);
   t.teardown(() => db.destroy());
   t.same((await db.introspection.getTables()).map((table) => table.name).sort(), [
     'inbound_messages',
     'leads',
     'tasks',
   ]);
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and application_name = 'berinia-webhook'`,
+    [name],
+  );
+  await admin.end();
+  await until(() => lines.some((line) => line.includes('idle database connection lost')));
+  t.pass('the pool reported the lost connection');
+  await t.resolves(sql`select 1`.execute(db), 'and the next query gets a fresh connection');
 });

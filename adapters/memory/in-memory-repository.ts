@@ -13,6 +13,7 @@ export class InMemoryRepository implements Repository {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly leads = new Map<string, Lead>();
   private readonly tasks: Task[] = [];
+  private readonly purged = new Set<string>();
   private nextId = 1;
   /** Set to make every call fail as a database outage would. */
   failure: Error | null = null;
@@ -94,6 +95,19 @@ export class InMemoryRepository implements Repository {
   async listOpenTasks(): Promise<Task[]> {
     this.check();
     return this.tasks.filter((task) => task.status === 'open');
+  }
+
+  async purgeMessageData(before: Date): Promise<number> {
+    this.check();
+    let count = 0;
+    for (const [key, message] of this.messages) {
+      if (message.received_at < before && !this.purged.has(key)) {
+        this.purged.add(key);
+        this.messages.set(key, { ...message, raw_data: {}, content: '', extracted_data: {} });
+        count += 1;
+      }
+    }
+    return count;
   }
 
   async ping(): Promise<void> {

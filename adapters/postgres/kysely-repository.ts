@@ -117,6 +117,16 @@ export class KyselyRepository implements Repository {
     return rows.map(toTask);
   }
 
+  async purgeMessageData(before: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('inbound_messages')
+      .set({ raw_data: null, content: '', extracted_data: '{}' })
+      .where('received_at', '<', before)
+      .where('raw_data', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }

@@ -1,5 +1,5 @@
 import { Migrator, sql } from 'kysely';
-import type { Kysely, Migration, MigrationResultSet } from 'kysely';
+import type { Kysely, Migration, MigrationResult } from 'kysely';
 import type { Database } from './schema.js';
 
 /** The schema, shared by Postgres and PGlite. Append new migrations; never edit a released one. */
@@ -65,11 +65,11 @@ const MIGRATIONS: Record<string, Migration> = {
 };
 
 /** Applies every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const result = await migrator.migrateToLatest();
-  if (result.error !== undefined) {
-    throw new Error('database migration failed', { cause: result.error });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined || results === undefined) {
+    throw new Error('database migration failed', { cause: error });
   }
-  return result;
+  return results;
 }

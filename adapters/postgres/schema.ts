@@ -14,7 +14,8 @@ export interface InboundMessagesTable {
   content: string;
   campaign_id: string | null;
   received_at: Timestamp;
-  raw_data: Json<Record<string, string | string[]> | null>;
+  /** Null once purged (RETENTION_DAYS). */
+  raw_data: ColumnType<Record<string, string | string[]> | null, string, string | null>;
   extracted_data: Json;
   intent: string;
   confidence: number;

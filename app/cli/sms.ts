@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { listenUrl } from '../config.js';
 import { cliConfig } from './env.js';
 
 const PATH = '/webhook/sms-response';
@@ -50,8 +51,7 @@ if (values['opt-out-type'] !== undefined) fields['OptOutType'] = values['opt-out
 
 const token = config.twilio.tokens[0] as string;
 const signature = getExpectedTwilioSignature(token, config.publicUrl + PATH, fields);
-const target =
-  (values.target ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`) + PATH;
+const target = (values.target ?? listenUrl(config.host, config.port)) + PATH;
 
 try {
   const response = await fetch(target, {
@@ -59,11 +59,13 @@ try {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
     body: new URLSearchParams(fields),
   });
-  process.stdout.write(`${response.status} ${response.headers.get('content-type') ?? ''}\n${await response.text()}\n`);
+  process.stdout.write(
+    `${response.status} ${String(response.headers.get('content-type'))}\n${await response.text()}\n`,
+  );
   process.exitCode = response.ok ? 0 : 1;
 } catch (error) {
   process.stderr.write(
-    `sms: could not reach ${target}: ${(error as Error).cause ?? error}\n(is the service running? npm start)\n`,
+    `sms: could not reach ${target}: ${String((error as Error).cause)}\n(is the service running? npm start)\n`,
   );
   process.exitCode = 2;
 }

@@ -62,6 +62,11 @@ export interface Repository {
   listLeads(status?: LeadStatus): Promise<Lead[]>;
   /** Open tasks, oldest first. */
   listOpenTasks(): Promise<Task[]>;
+  /**
+   * Erases the personal data of messages received before `before` (raw payload, text, extracted
+   * data); the rows, their intent and action, and every lead's opt-out stay. Returns how many.
+   */
+  purgeMessageData(before: Date): Promise<number>;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
 }

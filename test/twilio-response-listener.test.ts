@@ -1,0 +1,66 @@
+import t from 'tap';
+import { TwilioResponseListener } from '../adapters/twilio/twilio-response-listener.js';
+import { inboundFields } from './fixtures/twilio.js';
+
+const listener = new TwilioResponseListener();
+const at = new Date('2026-11-24T10:00:00Z');
+
+t.test('normalizes a real inbound SMS', async (t) => {
+  const fields = inboundFields({ Body: 'Rappelez-moi 🙏', NewField: 'kept' });
+  const heard = listener.listen(fields, at);
+  t.match(heard, {
+    kind: 'message',
+    providerKeyword: null,
+    message: {
+      source: 'sms',
+      provider: 'twilio',
+      message_id: fields.MessageSid,
+      sender: '+33612345678',
+      recipient: '+33757000001',
+      content: 'Rappelez-moi 🙏',
+      campaign_id: null,
+      received_at: at,
+      extracted_data: {},
+    },
+  });
+  t.equal(heard.kind === 'message' && heard.message.raw_data, fields, 'raw fields as received, unknown ones too');
+});
+
+t.test('rejects what is not one message', async (t) => {
+  t.same(listener.listen({ ...inboundFields(), From: ['+33611111111', '+33622222222'] }, at), {
+    kind: 'invalid',
+    reason: 'field From is repeated',
+  });
+  t.same(listener.listen(inboundFields({ MessageSid: '' }), at), { kind: 'invalid', reason: 'empty field MessageSid' });
+  t.same(listener.listen(inboundFields({ Body: undefined }), at), { kind: 'invalid', reason: 'missing field Body' });
+});
+
+t.test('media and opt-out type', async (t) => {
+  const heard = listener.listen(
+    inboundFields({ Body: '', NumMedia: '1', MediaUrl0: 'https://m/0', OptOutType: 'start' }),
+    at,
+  );
+  t.match(heard, {
+    providerKeyword: 'opt_in',
+    message: { extracted_data: { opt_out_type: 'START', media: [{ url: 'https://m/0', content_type: null }] } },
+  });
+  const noCount = listener.listen(inboundFields({ NumMedia: undefined, MediaUrl0: 'https://m/0' }), at);
+  t.match(noCount, { message: { extracted_data: {} } }, 'media only as many as NumMedia says');
+  const repeated = listener.listen(
+    { ...inboundFields({ NumMedia: '1' }), MediaUrl0: ['https://m/a', 'https://m/b'] },
+    at,
+  );
+  t.match(repeated, { message: { extracted_data: { media: [{ url: 'https://m/a' }] } } });
+});
+
+t.test('answers TwiML, escaping the reply', async (t) => {
+  t.same(listener.answer(null), {
+    status: 200,
+    contentType: 'text/xml; charset=utf-8',
+    body: '<?xml version="1.0" encoding="UTF-8"?><Response/>',
+  });
+  t.equal(
+    listener.answer('Réponse <STOP> & "merci" 👍').body,
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Réponse &lt;STOP&gt; &amp; "merci" 👍</Message></Response>',
+  );
+});
