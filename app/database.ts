@@ -16,7 +16,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Kyse
       connectionString: config.databaseUrl,
       max: config.dbPoolMax,
       statementTimeoutMs: Math.max(config.handlerTimeoutMs - 1000, 100),
-      onPoolError: (error) => logger.warn({ err: error }, 'idle database connection lost'),
+      // Only the message: pg attaches the client (with its connection parameters) to the error.
+      onPoolError: (error) => logger.warn({ reason: error.message }, 'idle database connection lost'),
     });
   } else {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });

@@ -42,7 +42,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const server = createServer(
-    { headersTimeout: options.headersTimeoutMs, requestTimeout: options.requestTimeoutMs },
+    {
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      // How often those two timeouts are enforced (Node's default, 30 s, lets slow clients linger).
+      connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
+    },
     (req, res) => {
       handle(req, res).catch((error: unknown) => {
         // Only a bug gets here; the process keeps serving.

@@ -23,5 +23,9 @@ export function createPostgresDatabase(options: PostgresOptions): Kysely<Databas
     application_name: 'berinia-webhook',
   });
   pool.on('error', options.onPoolError);
+  // A connection can also die while checked out between two queries (the server restarts just as
+  // a request takes it from the pool): pg then emits 'error' on the client itself, which would
+  // crash the process without a listener. The query in progress fails on its own (503).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
