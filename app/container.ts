@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { createHttpServer } from '../adapters/http/http-server.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
-import { RuleBasedInterpreter } from '../adapters/rules/rule-based-interpreter.js';
+import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
 import { PROVIDERS } from './providers.js';
@@ -25,7 +25,7 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
   c.register(TOKENS.Repository, {
     useFactory: instanceCachingFactory((d) => new KyselyRepository(d.resolve(TOKENS.Database))),
   });
-  c.register(TOKENS.Interpreter, { useFactory: instanceCachingFactory(() => new RuleBasedInterpreter()) });
+  c.register(TOKENS.Interpreter, { useFactory: instanceCachingFactory(() => new LexiconInterpreter()) });
   c.register(TOKENS.WebhookRoutes, {
     useFactory: instanceCachingFactory((d) =>
       PROVIDERS.map((provider) => {

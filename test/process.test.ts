@@ -55,7 +55,8 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
       .trim()
       .split('\n')
       .map((line) => (JSON.parse(line) as { phone: string; campaign_id: string | null }).campaign_id),
-    [null, null, 'spring-2026'],
+    [null, 'spring-2026', null],
+    'newest change first: the call-back request moved +33611112222 up',
   );
   t.equal(runCli('leads', ['--status', 'nonsense'], env).status, 2);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
@@ -66,7 +67,7 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   await db.destroy();
   t.match(
     runCli('tasks', [], env).stdout,
-    /^2 open task\(s\)\n#\d+\tcallback\t\+33611112222\tdemain à 10h\tcampaign spring-2026\t\d{4}-.*\n#\d+\tmeeting\t\+33611113333\tno time given\tcampaign -\t/,
+    /^3 open task\(s\)\n#\d+\tcallback\t\+33611112222\tdemain à 10h\tcampaign spring-2026\t\d{4}-.*\n#\d+\tmeeting\t\+33611113333\tno time given\tcampaign -\t.*\n#\d+\tcallback\t\+33611112222\tdemain \(\d{4}-\d\d-\d\dT09:00:00\+0[12]:00\)\tcampaign spring-2026\t/,
   );
   t.match(runCli('leads', [], env).stdout, /\+33611112222\tcallback_requested\tspring-2026\n/);
   t.equal(runCli('tasks', ['--json'], { ...env, LOG_LEVEL: 'debug' }).status, 0);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
-import { RuleBasedInterpreter } from '../adapters/rules/rule-based-interpreter.js';
+import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
 import { TwilioResponseListener } from '../adapters/twilio/twilio-response-listener.js';
 import { TwilioSignatureVerifier } from '../adapters/twilio/twilio-signature-verifier.js';
 import { planAction } from '../core/action.js';
@@ -13,7 +13,7 @@ import { inboundFields, sign } from './fixtures/twilio.js';
 const URL_ = 'https://app.berinia.test/webhook/sms-response';
 const NOW = new Date('2026-11-24T09:00:00.000Z');
 
-function pipeline(interpreter: ResponseInterpreter = new RuleBasedInterpreter()) {
+function pipeline(interpreter: ResponseInterpreter = new LexiconInterpreter()) {
   const repository = new InMemoryRepository();
   const receive = new ReceiveInboundMessage({
     verifier: new TwilioSignatureVerifier(['tok']),
@@ -55,10 +55,10 @@ t.test('verify, normalize, interpret, store, act', async (t) => {
       content: 'Stop',
       campaign_id: null,
       received_at: NOW,
-      extracted_data: {},
+      extracted_data: { scope: 'all' },
       raw_data: fields,
     },
-    'the normalized message',
+    'the normalized message, with what the interpreter extracted',
   );
   t.equal((await repository.findLead('+33612345678'))?.status, 'opted_out');
   t.same(await signed(fields), { kind: 'duplicate', id: outcome.id, reply: outcome.reply });

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { cliRepository } from './db.js';
 
+const dueAt = (details: Readonly<Record<string, unknown>>) =>
+  typeof details['due_at'] === 'string' ? ` (${details['due_at']})` : '';
+
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
 const { repository, db } = await cliRepository();
 try {
@@ -11,7 +14,7 @@ try {
     process.stdout.write(`${tasks.length} open task(s)\n`);
     for (const task of tasks) {
       process.stdout.write(
-        `#${task.id}\t${task.kind}\t${task.contact}\t${task.due_text ?? 'no time given'}\tcampaign ${task.campaign_id ?? '-'}\t${task.created_at.toISOString()}\n`,
+        `#${task.id}\t${task.kind}\t${task.contact}\t${task.due_text ?? 'no time given'}${dueAt(task.details)}\tcampaign ${task.campaign_id ?? '-'}\t${task.created_at.toISOString()}\n`,
       );
     }
   }

@@ -1,0 +1,44 @@
+import t from 'tap';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runCli, scratchDir } from './fixtures/process.js';
+
+t.test('npm run interpret: one JSON line per input line, in order, nothing else', async (t) => {
+  const input = 'STOP\n\nRappelez-moi demain à 10h au 06 12 34 56 78\r\nPas intéressé, ne m’écrivez plus';
+  const { status, stdout, stderr } = runCli('interpret', [], {}, scratchDir(), input);
+  t.equal(status, 0);
+  t.equal(stderr, '');
+  const lines = stdout.split('\n');
+  t.equal(lines.pop(), '', 'ends with a newline');
+  const results = lines.map((line) => JSON.parse(line) as { intent: string; confidence: number; extracted: object });
+  t.same(
+    results.map((r) => r.intent),
+    ['OPT_OUT', 'UNKNOWN', 'CALLBACK_REQUEST', 'OPT_OUT'],
+    'an empty line is an empty message; CRLF and a last line without newline are read',
+  );
+  t.same(Object.keys(results[0] as object), ['intent', 'confidence', 'extracted']);
+  t.match(results[2]?.extracted, { phone: '+33612345678', day: 'tomorrow', time: '10:00', when_text: 'demain à 10h' });
+  t.match(results[3]?.extracted, { secondary_intents: ['NOT_INTERESTED'] });
+  t.equal(runCli('interpret', [], {}, scratchDir(), '').stdout, '', 'no input, no output');
+  // Enough output to fill the pipe: the tool waits for it to drain rather than buffering it all.
+  const many = runCli('interpret', [], {}, scratchDir(), 'Rappelez-moi demain à 10h, merci beaucoup\n'.repeat(20_000));
+  t.equal(many.stdout.split('\n').length - 1, 20_000, 'every line answered');
+});
+
+t.test('npm run interpret:eval: per-intent table and confusion for any corpus file', async (t) => {
+  const dev = runCli('interpret-eval', [], {}, ROOT);
+  t.equal(dev.status, 0);
+  t.match(dev.stdout, /^messages: 154 {3}accuracy: \d+\.\d % {3}opt-out recall: 100\.0 %/);
+  t.match(dev.stdout, /\nOPT_OUT +\d+\.\d % +100\.0 % +47\n/);
+  t.match(dev.stdout, /confusion \(rows: expected, columns: read as\)\n +OUT +IN +HLP/);
+  const dir = scratchDir();
+  const file = join(dir, 'mine.tsv');
+  writeFileSync(file, 'id\ttext\tintent\textracted\n1\tStop\tHELP\t\n');
+  const mine = runCli('interpret-eval', [file], {}, dir);
+  t.match(mine.stdout, /misses:\n {2}1 {2}"Stop" {2}expected HELP, got OPT_OUT/);
+  const missing = runCli('interpret-eval', [join(dir, 'none.tsv')], {}, dir);
+  t.equal(missing.status, 1);
+  t.match(missing.stderr, /cannot read .*none\.tsv: ENOENT/);
+  writeFileSync(file, 'id\ttext\n1\tStop\n');
+  t.match(runCli('interpret-eval', [file], {}, dir).stderr, /the header has no "intent" column/);
+});
