@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createHttpServer } from '../adapters/http/http-server.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
+import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
 import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
@@ -54,6 +55,7 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
         handlerTimeoutMs: config.handlerTimeoutMs,
         headersTimeoutMs: config.headersTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
+        observer: new PrometheusObserver(),
       });
     }),
   });

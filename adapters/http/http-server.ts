@@ -15,6 +15,19 @@ export interface WebhookRoute {
   readonly listener: Pick<ResponseListener, 'answer' | 'provider'>;
 }
 
+/** What the server reports as it works, for metrics; every method is optional to implement. */
+export interface HttpObserver {
+  /** One answered request: `route` is a known path or "other" (never the raw URL). */
+  request(route: string, status: number, seconds: number): void;
+  signatureFailure(provider: string): void;
+  /** A message stored for the first time, with what it was read as and what it triggered. */
+  stored(provider: string, intent: string, action: string): void;
+  /** The database failed or was too slow: the webhook answered 503 or readiness failed. */
+  databaseError(): void;
+  /** The exposition served at `GET /metrics`. */
+  exposition(): Promise<{ contentType: string; body: string }>;
+}
+
 export interface HttpServerOptions {
   /** Public base URL the providers call (`https://app.berinia.com`): what signatures cover. */
   readonly publicUrl: string;
@@ -29,6 +42,8 @@ export interface HttpServerOptions {
   /** Time allowed to receive the headers, then the whole request (slow clients are cut off). */
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** Metrics; without one, nothing is counted and `/metrics` is not found. */
+  readonly observer?: HttpObserver;
 }
 
 const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
@@ -41,6 +56,12 @@ class Unavailable extends Error {
 export function createHttpServer(options: HttpServerOptions): Server {
   const routes = new Map(options.routes.map((route) => [route.path, route]));
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const observer = options.observer;
+  const routeLabel = (target: string): string => {
+    const queryAt = target.indexOf('?');
+    const path = queryAt === -1 ? target : target.slice(0, queryAt);
+    return routes.has(path) || HEALTH_PATHS.has(path) || path === '/readyz' || path === '/metrics' ? path : 'other';
+  };
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs,
@@ -49,6 +70,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       connectionsCheckingInterval: Math.min(1000, options.headersTimeoutMs),
     },
     (req, res) => {
+      const started = performance.now();
+      res.once('finish', () => observer?.request(routeLabel(req.url as string), res.statusCode, (performance.now() - started) / 1000)); // prettier-ignore
       handle(req, res).catch((error: unknown) => {
         // Only a bug gets here; the process keeps serving.
         options.logger.error({ err: error }, 'request handler failed');
@@ -84,9 +107,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
         await options.ready();
         return send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
       } catch (error) {
+        observer?.databaseError();
         options.logger.warn({ err: error }, 'readiness check failed');
         return send(res, 503, 'text/plain; charset=utf-8', 'database unavailable\n');
       }
+    }
+    if (path === '/metrics' && observer !== undefined) {
+      if (method !== 'GET') {
+        res.setHeader('Allow', 'GET');
+        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+      }
+      const { contentType, body } = await observer.exposition();
+      return send(res, 200, contentType, body);
     }
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
   }
@@ -118,6 +150,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (error.status === 413) res.setHeader('Connection', 'close');
         return send(res, error.status, 'text/plain; charset=utf-8', `${error.message}\n`);
       }
+      observer?.databaseError();
       log.error({ err: error }, 'webhook not stored: storage unavailable');
       res.setHeader('Retry-After', '5');
       return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
@@ -125,6 +158,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const ms = Math.round((performance.now() - started) * 10) / 10;
     switch (outcome.kind) {
       case 'forbidden':
+        observer?.signatureFailure(route.listener.provider);
         log.warn({ status: 403, ms }, 'webhook signature rejected');
         return send(res, 403, 'text/plain; charset=utf-8', 'invalid signature\n');
       case 'invalid':
@@ -137,6 +171,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       case 'stored': {
         const { message } = outcome;
+        observer?.stored(route.listener.provider, outcome.intent, outcome.action);
         if (outcome.interpreterError !== null) {
           log.error({ err: outcome.interpreterError, id: outcome.id }, 'interpreter failed; message stored as UNKNOWN');
         }

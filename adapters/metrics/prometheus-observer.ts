@@ -1,0 +1,73 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HttpObserver } from '../http/http-server.js';
+
+/**
+ * The service's metrics in Prometheus text format (prom-client), on a registry of its own so that
+ * two services in one process (tests) do not share counters. Labels are bounded: routes are
+ * known paths or "other", intents and actions are closed lists.
+ */
+export class PrometheusObserver implements HttpObserver {
+  private readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'berinia_http_requests_total',
+    help: 'HTTP requests answered, by route and status',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'berinia_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers: [this.registry],
+  });
+  private readonly signatures = new Counter({
+    name: 'berinia_signature_failures_total',
+    help: 'Webhook calls refused for a missing or invalid signature, by provider',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  private readonly messages = new Counter({
+    name: 'berinia_messages_total',
+    help: 'Messages stored (first delivery only), by provider and intent',
+    labelNames: ['provider', 'intent'] as const,
+    registers: [this.registry],
+  });
+  private readonly actions = new Counter({
+    name: 'berinia_actions_total',
+    help: 'Actions triggered by stored messages',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+  private readonly databaseErrors = new Counter({
+    name: 'berinia_database_errors_total',
+    help: 'Webhook calls answered 503 and readiness checks failed because the database did not answer',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  request(route: string, status: number, seconds: number): void {
+    this.requests.inc({ route, status: String(status) });
+    this.duration.observe({ route }, seconds);
+  }
+
+  signatureFailure(provider: string): void {
+    this.signatures.inc({ provider });
+  }
+
+  stored(provider: string, intent: string, action: string): void {
+    this.messages.inc({ provider, intent });
+    this.actions.inc({ action });
+  }
+
+  databaseError(): void {
+    this.databaseErrors.inc();
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
