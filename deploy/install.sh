@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs or upgrades the BerinIA SMS webhook on a Debian host, from a checkout of this repository.
+# Idempotent: run it again after `git pull` to upgrade. Needs root, Node 20, and a Postgres reachable
+# at the DATABASE_URL of /etc/berinia-webhook/env. `--dry-run` prints the steps without doing them.
+set -euo pipefail
+
+APP_DIR=/opt/berinia-webhook
+ETC_DIR=/etc/berinia-webhook
+ENV_FILE=$ETC_DIR/env
+STATE_DIR=/var/lib/berinia-webhook
+SERVICE_USER=berinia
+SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+UNITS=${UNITS:-berinia-webhook.service}
+
+DRY_RUN=0
+if [[ ${1:-} == --dry-run ]]; then DRY_RUN=1; elif [[ $# -gt 0 ]]; then
+  echo "usage: $0 [--dry-run]" >&2
+  exit 2
+fi
+
+step() { echo "==> $*"; }
+run() {
+  if ((DRY_RUN)); then echo "    $*"; else "$@"; fi
+}
+
+if ((!DRY_RUN)) && [[ $(id -u) -ne 0 ]]; then
+  echo "install.sh: run as root (or with --dry-run to see the steps)" >&2
+  exit 1
+fi
+
+step "system user $SERVICE_USER (no shell, no home)"
+if ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+  run useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin "$SERVICE_USER"
+fi
+
+step "directories: code in $APP_DIR (root-owned, read-only to the service), state in $STATE_DIR"
+run install -d -o root -g root -m 0755 "$APP_DIR"
+run install -d -o root -g root -m 0700 "$ETC_DIR"
+run install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0700 "$STATE_DIR"
+
+step "code: copy the checkout, install production dependencies, compile"
+run rsync -a --delete --exclude .git --exclude node_modules --exclude data --exclude .env "$SOURCE_DIR/" "$APP_DIR/"
+run npm --prefix "$APP_DIR" ci --no-audit --no-fund
+run npm --prefix "$APP_DIR" run build
+run npm --prefix "$APP_DIR" prune --omit=dev --no-audit --no-fund
+
+step "environment file $ENV_FILE (root:root 0600: systemd reads it, the service user cannot)"
+if [[ ! -f $ENV_FILE ]]; then
+  run install -o root -g root -m 0600 "$SOURCE_DIR/.env.example" "$ENV_FILE"
+  echo "    edit $ENV_FILE (TWILIO_TOKEN, PUBLIC_URL, DATABASE_URL), then run this script again"
+  ((DRY_RUN)) || exit 0
+fi
+run chown root:root "$ENV_FILE"
+run chmod 0600 "$ENV_FILE"
+
+step "database migrations"
+run bash -c "set -a && . '$ENV_FILE' && set +a && NODE_ENV=production exec node '$APP_DIR/dist/app/cli/migrate.js'"
+
+step "systemd units: $UNITS"
+run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook.service" /etc/systemd/system/
+run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook@.service" /etc/systemd/system/
+run systemctl daemon-reload
+for unit in $UNITS; do
+  run systemctl enable "$unit"
+  run systemctl restart "$unit"
+done
+
+step "done: check with 'systemctl status $UNITS' and 'curl -s 127.0.0.1:8001/readyz'"
