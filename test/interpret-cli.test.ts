@@ -1,7 +1,8 @@
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runCli, scratchDir } from './fixtures/process.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { cliArgs, ROOT, runCli, scratchDir } from './fixtures/process.js';
 
 t.test('npm run interpret: one JSON line per input line, in order, nothing else', async (t) => {
   const input = 'STOP\n\nRappelez-moi demain à 10h au 06 12 34 56 78\r\nPas intéressé, ne m’écrivez plus';
@@ -23,6 +24,23 @@ t.test('npm run interpret: one JSON line per input line, in order, nothing else'
   // Enough output to fill the pipe: the tool waits for it to drain rather than buffering it all.
   const many = runCli('interpret', [], {}, scratchDir(), 'Rappelez-moi demain à 10h, merci beaucoup\n'.repeat(20_000));
   t.equal(many.stdout.split('\n').length - 1, 20_000, 'every line answered');
+});
+
+t.test('npm run interpret | head: a reader that goes away ends it quietly; a failing output does not', async (t) => {
+  const child = spawn(process.execPath, cliArgs('interpret'), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.stdout.once('data', () => child.stdout.destroy()); // like `head -1`
+  child.stdin.on('error', () => {});
+  child.stdin.end('Rappelez-moi demain\n'.repeat(50_000));
+  t.equal(await exited, 0, 'exit 0 when the reader closes the pipe');
+  t.equal(stderr, '', 'and no stack trace');
+  const full = openSync('/dev/full', 'w');
+  const failed = spawnSync(process.execPath, cliArgs('interpret'), { input: 'STOP\n', stdio: ['pipe', full, 'pipe'], encoding: 'utf8' }); // prettier-ignore
+  closeSync(full);
+  t.not(failed.status, 0, 'a disk-full output is an error');
+  t.match(failed.stderr, /ENOSPC/);
 });
 
 t.test('npm run interpret:eval: per-intent table and confusion for any corpus file', async (t) => {

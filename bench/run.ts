@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: the whole pipeline under load (verify, parse, store, interpret, act, answer),
+ * compared in the same run with a bare node:http + pg baseline (bench/baseline.ts), on Postgres;
+ * then the embedded PGlite default, and the interpreter alone. Writes bench/RESULTS.md.
+ *
+ * The server runs pinned to CPU 0; Postgres and the load generator share CPU 1. Every run checks
+ * that the rows stored equal the 200 answers and, for the service, that every row was interpreted.
+ * Env: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import twilio from 'twilio';
+import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import type { Database } from '../adapters/postgres/schema.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const ADMIN_URL = process.env['BENCH_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TOKEN = 'bench-auth-token-0123456789abcdef';
+const PUBLIC_URL = 'https://bench.berinia.test';
+const PATH = '/webhook/sms-response';
+const BODIES = [
+  'Oui ça m’intéresse 👍',
+  'Rappelez-moi demain à 10h, merci',
+  'STOP',
+  'Pas intéressé merci, bonne journée',
+  'C’est combien pour 3 utilisateurs ? 🤔',
+  'rdv jeudi 14h30 ça vous va ?',
+  'Vous vous êtes trompé de numéro',
+  'Envoyez la doc à jean.dupont@exemple.fr 📄',
+];
+
+// ---- requests: unique MessageSid, signed beforehand so signing is not measured ----
+let sequence = 0;
+function signedRequest(): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  const fields: Record<string, string> = {
+    ToCountry: 'FR',
+    SmsMessageSid: `SM${String(sequence).padStart(32, '0')}`,
+    NumMedia: '0',
+    MessageSid: `SM${String(sequence).padStart(32, '0')}`,
+    SmsSid: `SM${String(sequence).padStart(32, '0')}`,
+    AccountSid: 'AC00000000000000000000000000000000',
+    From: `+336${String(10_000_000 + (sequence % 89_999_999)).slice(0, 8)}`,
+    To: '+33757000001',
+    Body: BODIES[sequence % BODIES.length] as string,
+    NumSegments: '1',
+    ApiVersion: '2010-04-01',
+  };
+  const signature = twilio.getExpectedTwilioSignature(TOKEN, PUBLIC_URL + PATH, fields);
+  return {
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+  };
+}
+function presign(count: number) {
+  return Array.from({ length: count }, signedRequest);
+}
+
+// ---- processes ----
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function start(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env }, // prettier-ignore
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200 || res.status === 404) return { child, port };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`${entry} did not start`);
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+}
+function peakRssMb(pid: number): number {
+  const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Math.round(Number(line?.[1]) / 1024);
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+interface RunResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  cpuUsPerRequest: number;
+}
+
+async function load(port: number, seconds: number, pid: number): Promise<RunResult> {
+  const requests = presign(Math.ceil(seconds * 15_000));
+  let next = 0;
+  const before = cpuTicks(pid);
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${PATH}`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ setupRequest: (req) => ({ ...req, ...(requests[next++ % requests.length] as object) }) }],
+  });
+  const ticks = cpuTicks(pid) - before;
+  const ok = result['2xx'];
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok,
+    cpuUsPerRequest: Math.round((ticks / CLOCK_TICKS / Math.max(ok, 1)) * 1e6),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+interface TargetResult {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+  cpuUs: number;
+  requests: number;
+}
+
+async function pgDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function countRows(
+  url: string,
+  table: string,
+  interpreted: boolean,
+): Promise<{ rows: number; uninterpreted: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const rows = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
+  const uninterpreted = interpreted
+    ? Number((await client.query(`select count(*) as n from ${table} where intent is null`)).rows[0].n)
+    : 0;
+  await client.end();
+  return { rows, uninterpreted };
+}
+
+async function bench(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  check: (acknowledged: number) => Promise<void>,
+): Promise<TargetResult> {
+  const { child, port } = await start(entry, env);
+  const pid = child.pid as number;
+  let acknowledged = 0;
+  const warm = await load(port, WARMUP, pid);
+  acknowledged += warm.ok;
+  const runs: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = await load(port, SECONDS, pid);
+    acknowledged += run.ok;
+    runs.push(run);
+    process.stderr.write(`${name} run ${i + 1}: ${Math.round(run.rps)} req/s, p99 ${run.p99} ms\n`);
+    if (!name.includes('PGlite')) await check(acknowledged);
+  }
+  const rssMb = peakRssMb(pid);
+  await stop(child);
+  if (name.includes('PGlite')) await check(acknowledged);
+  return {
+    name,
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    rssMb,
+    cpuUs: median(runs.map((r) => r.cpuUsPerRequest)),
+    requests: acknowledged,
+  };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(1);
+}
+
+// ---- the run ----
+const postmaster = Number(readFileSync('/var/lib/postgresql/15/main/postmaster.pid', 'utf8').split('\n')[0]);
+execFileSync('taskset', ['-a', '-p', '-c', '1', String(postmaster)], { stdio: 'ignore' });
+execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+const results: TargetResult[] = [];
+try {
+  const baselineUrl = await pgDatabase('bench_baseline');
+  results.push(
+    await bench('bare node:http + pg (baseline)', 'bench/baseline.ts', { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked) => {
+      const { rows } = await countRows(baselineUrl, 'baseline_messages', false);
+      if (rows !== acked) fail(`baseline: ${acked} acknowledged, ${rows} stored`);
+    }), // prettier-ignore
+  );
+  const serviceUrl = await pgDatabase('bench_service');
+  const serviceEnv = { DATABASE_URL: serviceUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
+  results.push(
+    await bench('service on Postgres', 'app/main.ts', serviceEnv, async (acked) => {
+      const { rows, uninterpreted } = await countRows(serviceUrl, 'inbound_messages', true);
+      if (rows !== acked) fail(`service: ${acked} acknowledged, ${rows} stored`);
+      if (uninterpreted !== 0) fail(`service: ${uninterpreted} stored messages not interpreted`);
+    }),
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
+  results.push(
+    await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked) => {
+      const db: Kysely<Database> = await createPgliteDatabase(dataDir);
+      const rows = await sql<{ n: number }>`select count(*)::int as n, count(*) filter (where intent is null)::int as missing from inbound_messages`.execute(db); // prettier-ignore
+      await db.destroy();
+      const { n, missing } = rows.rows[0] as unknown as { n: number; missing: number };
+      if (n !== acked) fail(`PGlite: ${acked} acknowledged, ${n} stored`);
+      if (missing !== 0) fail(`PGlite: ${missing} stored messages not interpreted`);
+    }), // prettier-ignore
+  );
+} finally {
+  execFileSync('taskset', ['-a', '-p', '-c', '0-1', String(postmaster)], { stdio: 'ignore' });
+}
+
+const interpreter = JSON.parse(
+  execFileSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(ROOT, 'bench/interpreter.ts')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }),
+) as { messagesPerSecond: number; microsPerMessage: number };
+
+// ---- report ----
+const [baseline, service] = results as [TargetResult, TargetResult, TargetResult];
+const ratio = service.rps / baseline.rps;
+const pgVersion = execFileSync('psql', [ADMIN_URL, '-tAc', 'show server_version'], { encoding: 'utf8' }).trim();
+const lines = [
+  '# Benchmark results',
+  '',
+  `${new Date().toISOString()} — ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Node ${process.version}, Postgres ${pgVersion}.`,
+  `Server pinned to CPU 0; Postgres and the load generator (autocannon, in the bench process) on CPU 1.`,
+  `${CONNECTIONS} connections, ${WARMUP} s warm-up then ${RUNS} runs of ${SECONDS} s per target; medians of the runs.`,
+  'Each request is a distinct pre-signed Twilio webhook (unique MessageSid, French bodies with accents and emoji).',
+  'After each run: rows stored = 200 answers, and every stored message interpreted (else the bench fails).',
+  '',
+  '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | requests acknowledged |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.requests} |`), // prettier-ignore
+  '',
+  `Service / baseline: **${ratio.toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`,
+  '',
+  `Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 50,000).`,
+  '',
+];
+writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+process.stdout.write(lines.join('\n'));
