@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
@@ -16,65 +16,48 @@ import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './s
 export class KyselyRepository implements Repository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /**
+   * One statement, so one round trip and its own transaction: the message insert, then, only when
+   * it inserted (a known (provider, message_sid) inserts nothing), the lead change and the task, as
+   * data-modifying CTEs that read the inserted row. The unique constraint decides between
+   * concurrent deliveries, not a prior read.
+   */
   async record(request: RecordRequest): Promise<RecordOutcome> {
     const { message, action } = request;
-    return this.db.transaction().execute(async (trx) => {
-      const lead = await trx
-        .selectFrom('leads')
-        .select('campaign_id')
-        .where('phone', '=', message.sender)
-        .executeTakeFirst();
-      const campaignId = lead?.campaign_id ?? null;
-      // The unique (provider, message_sid) decides between concurrent deliveries, not a prior read.
-      const inserted = await trx
-        .insertInto('inbound_messages')
-        .values({
-          provider: message.provider,
-          message_sid: message.message_id,
-          source: message.source,
-          sender: message.sender,
-          recipient: message.recipient,
-          content: message.content,
-          campaign_id: campaignId,
-          received_at: message.received_at,
-          raw_data: JSON.stringify(message.raw_data),
-          extracted_data: JSON.stringify(message.extracted_data),
-          intent: request.intent,
-          confidence: request.confidence,
-          action: action.name,
-          reply: action.reply,
-          processed_at: request.processedAt,
-        })
-        .onConflict((oc) => oc.columns(['provider', 'message_sid']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted === undefined) {
-        const existing = await trx
-          .selectFrom('inbound_messages')
-          .select(['id', 'reply'])
-          .where('provider', '=', message.provider)
-          .where('message_sid', '=', message.message_id)
-          .executeTakeFirstOrThrow();
-        return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
-      }
-      if (action.lead !== null) await applyLeadChange(trx, message.sender, action.lead, request.processedAt);
-      if (action.task !== null) {
-        await trx
-          .insertInto('tasks')
-          .values({
-            kind: action.task.kind,
-            phone: message.sender,
-            contact: action.task.contact,
-            campaign_id: campaignId,
-            message_id: inserted.id,
-            due_text: action.task.due_text,
-            details: JSON.stringify(action.task.details),
-            created_at: request.processedAt,
-          })
-          .execute();
-      }
-      return { kind: 'stored', id: String(inserted.id), campaign_id: campaignId };
-    });
+    const at = request.processedAt;
+    const leadChange =
+      action.lead === null ? sql`` : sql`, lead_change as (${leadUpsert(message.sender, action.lead, at)})`;
+    const task = action.task;
+    const newTask =
+      task === null
+        ? sql``
+        : sql`, new_task as (
+            insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
+            select ${task.kind}::text, ${message.sender}::text, ${task.contact}::text, ins.campaign_id, ins.id,
+              ${task.due_text}::text, ${JSON.stringify(task.details)}::jsonb, ${at}::timestamptz
+            from ins)`;
+    const { rows } = await sql<{ id: string; campaign_id: string | null }>`
+      with ins as (
+        insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
+          received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
+        values (${message.provider}, ${message.message_id}, ${message.source}, ${message.sender}, ${message.recipient},
+          ${message.content}, (select campaign_id from leads where phone = ${message.sender}),
+          ${message.received_at}::timestamptz, ${JSON.stringify(message.raw_data)}::jsonb,
+          ${JSON.stringify(message.extracted_data)}::jsonb, ${request.intent}, ${request.confidence}, ${action.name},
+          ${action.reply}, ${at}::timestamptz)
+        on conflict (provider, message_sid) do nothing
+        returning id, campaign_id
+      )${leadChange}${newTask}
+      select id, campaign_id from ins`.execute(this.db);
+    const inserted = rows[0];
+    if (inserted !== undefined) return { kind: 'stored', id: String(inserted.id), campaign_id: inserted.campaign_id };
+    const existing = await this.db
+      .selectFrom('inbound_messages')
+      .select(['id', 'reply'])
+      .where('provider', '=', message.provider)
+      .where('message_sid', '=', message.message_id)
+      .executeTakeFirstOrThrow();
+    return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
   }
 
   async saveLead(phone: string, campaignId: string | null, at: Date): Promise<void> {
@@ -133,44 +116,35 @@ export class KyselyRepository implements Repository {
 }
 
 /**
+ * The lead change of a stored message, as an insert from `ins` (so nothing happens for a duplicate).
  * Creates the lead when the number is unknown (an opt-out from a stranger must still stick).
  * A suppressed lead keeps its status until it opts back in; the first opt-out time is kept.
  */
-async function applyLeadChange(trx: Transaction<Database>, phone: string, change: LeadChange, at: Date): Promise<void> {
+function leadUpsert(phone: string, change: LeadChange, at: Date) {
   const suppressedAt = change.suppression === 'suppress' ? at : null;
-  await trx
-    .insertInto('leads')
-    .values({
-      phone,
-      campaign_id: null,
-      status: change.status,
-      opted_out_at: suppressedAt,
-      opt_out_scope: change.scope,
-      created_at: at,
-      updated_at: at,
-    })
-    .onConflict((oc) =>
-      oc.column('phone').doUpdateSet({
-        status:
-          change.suppression === 'keep'
-            ? sql`case when leads.opted_out_at is null then excluded.status else leads.status end`
-            : sql`excluded.status`,
-        opted_out_at:
-          change.suppression === 'suppress'
-            ? sql`coalesce(leads.opted_out_at, excluded.opted_out_at)`
-            : change.suppression === 'lift'
-              ? null
-              : sql`leads.opted_out_at`,
-        opt_out_scope:
-          change.suppression === 'suppress'
-            ? sql`case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope then excluded.opt_out_scope else 'all' end`
-            : change.suppression === 'lift'
-              ? null
-              : sql`leads.opt_out_scope`,
-        updated_at: at,
-      }),
-    )
-    .execute();
+  const status =
+    change.suppression === 'keep'
+      ? sql`case when leads.opted_out_at is null then excluded.status else leads.status end`
+      : sql`excluded.status`;
+  const optedOutAt =
+    change.suppression === 'suppress'
+      ? sql`coalesce(leads.opted_out_at, excluded.opted_out_at)`
+      : change.suppression === 'lift'
+        ? sql`null`
+        : sql`leads.opted_out_at`;
+  const scope =
+    change.suppression === 'suppress'
+      ? sql`case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope then excluded.opt_out_scope else 'all' end`
+      : change.suppression === 'lift'
+        ? sql`null`
+        : sql`leads.opt_out_scope`;
+  return sql`
+    insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
+    select ${phone}::text, null, ${change.status}::text, ${suppressedAt}::timestamptz, ${change.scope}::text,
+      ${at}::timestamptz, ${at}::timestamptz
+    from ins
+    on conflict (phone) do update set status = ${status}, opted_out_at = ${optedOutAt}, opt_out_scope = ${scope},
+      updated_at = excluded.updated_at`;
 }
 
 function toMessage(row: Selectable<InboundMessagesTable>): StoredMessage {
