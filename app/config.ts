@@ -1,8 +1,16 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { VONAGE_SIGNATURE_METHODS } from '../adapters/vonage/vonage-signature-verifier.js';
+import type { VonageSignatureMethod } from '../adapters/vonage/vonage-signature-verifier.js';
 
 /** Token used outside production when none is configured; announced at start-up, never accepted in production. */
 export const DEVELOPMENT_TOKEN = 'berinia-development-token';
+/** The same for Vonage's signature secret. */
+export const DEVELOPMENT_VONAGE_SECRET = 'berinia-development-vonage-secret';
+
+/** Providers the service can receive from (their routes are in app/providers.ts). */
+export const PROVIDER_NAMES = ['twilio', 'vonage'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export interface Config {
   readonly production: boolean;
@@ -10,6 +18,8 @@ export interface Config {
   readonly port: number;
   /** Public base URL the providers call; signatures are checked against it plus the request path. */
   readonly publicUrl: string;
+  /** Enabled providers (`PROVIDERS`); a disabled provider's route answers 404. */
+  readonly providers: readonly ProviderName[];
   readonly twilio: {
     /** Accepted auth tokens: two while one is being rotated. */
     readonly tokens: readonly string[];
@@ -17,6 +27,20 @@ export interface Config {
     readonly accountSid: string | null;
     readonly phone: string | null;
   };
+  readonly vonage: {
+    /** Accepted signature secrets: two while one is being rotated. */
+    readonly secrets: readonly string[];
+    readonly usingDevelopmentSecret: boolean;
+    readonly method: VonageSignatureMethod;
+    /** Oldest accepted signature `timestamp`, in seconds (Vonage resends for 24 h with the first one). */
+    readonly maxAgeSeconds: number;
+    /** For replies sent through the SMS API; without them replies are not sent. */
+    readonly apiKey: string | null;
+    readonly apiSecret: string | null;
+    readonly apiUrl: string;
+  };
+  /** Replies sent through a provider's API (outbox): retries after the first attempt, first delay. */
+  readonly replies: { readonly retryLimit: number; readonly retryDelaySeconds: number };
   /** `postgres://…`, or null for the embedded PGlite database in `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
@@ -66,19 +90,26 @@ export function loadConfig(env: Env): Readonly<Config> {
     return raw === undefined || raw === '' ? undefined : raw;
   };
   const production = value('NODE_ENV') === 'production';
-  const required = (name: string): string | undefined => {
+  const required = (name: string, because = ''): string | undefined => {
     const found = value(name);
     if (production && found === undefined) {
-      throw new ConfigError(name, `${name} is required when NODE_ENV=production`);
+      throw new ConfigError(name, `${name} is required when NODE_ENV=production${because}`);
     }
     return found;
   };
 
-  const tokenText = required('TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN');
-  const tokens = (tokenText ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0);
+  const providers = providerList(value('PROVIDERS') ?? 'twilio');
+  const enabled = (name: ProviderName, variable: string): string | undefined =>
+    providers.includes(name) ? required(variable, ` and PROVIDERS includes ${name}`) : value(variable);
+  const tokens = list(enabled('twilio', 'TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN'));
+  const vonageSecrets = list(enabled('vonage', 'VONAGE_SIGNATURE_SECRET'));
+  const vonageMethod = value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash';
+  if (!(VONAGE_SIGNATURE_METHODS as readonly string[]).includes(vonageMethod)) {
+    throw new ConfigError(
+      'VONAGE_SIGNATURE_METHOD',
+      `VONAGE_SIGNATURE_METHOD must be one of ${VONAGE_SIGNATURE_METHODS.join(', ')}, got '${vonageMethod}'`,
+    );
+  }
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
   const publicUrl = url(required('PUBLIC_URL') ?? listenUrl(host, port));
@@ -95,11 +126,25 @@ export function loadConfig(env: Env): Readonly<Config> {
     host,
     port,
     publicUrl,
+    providers,
     twilio: Object.freeze({
       tokens: Object.freeze(tokens.length > 0 ? tokens : [DEVELOPMENT_TOKEN]),
       usingDevelopmentToken: tokens.length === 0,
       accountSid: value('TWILIO_SID') ?? null,
       phone: value('TWILIO_PHONE') ?? null,
+    }),
+    vonage: Object.freeze({
+      secrets: Object.freeze(vonageSecrets.length > 0 ? vonageSecrets : [DEVELOPMENT_VONAGE_SECRET]),
+      usingDevelopmentSecret: vonageSecrets.length === 0,
+      method: vonageMethod as VonageSignatureMethod,
+      maxAgeSeconds: integer(value, 'VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
+      apiKey: enabled('vonage', 'VONAGE_API_KEY') ?? null,
+      apiSecret: enabled('vonage', 'VONAGE_API_SECRET') ?? null,
+      apiUrl: apiUrl(value('VONAGE_API_URL') ?? 'https://rest.nexmo.com'),
+    }),
+    replies: Object.freeze({
+      retryLimit: integer(value, 'REPLY_RETRY_LIMIT', 8, 0, 100),
+      retryDelaySeconds: integer(value, 'REPLY_RETRY_DELAY_SECONDS', 30, 1, 3600),
     }),
     databaseUrl,
     dataDir: value('DATA_DIR') ?? './data',
@@ -113,6 +158,32 @@ export function loadConfig(env: Env): Readonly<Config> {
     brand: value('BRAND_NAME') ?? 'BerinIA',
     retentionDays: integer(value, 'RETENTION_DAYS', 365, 0, 36500),
   });
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function providerList(text: string): ProviderName[] {
+  const names = list(text);
+  const unknown = names.filter((name) => !(PROVIDER_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new ConfigError(
+      'PROVIDERS',
+      `PROVIDERS must list one or more of ${PROVIDER_NAMES.join(', ')} (comma-separated), got '${text}'`,
+    );
+  }
+  return [...new Set(names)] as ProviderName[];
+}
+
+function apiUrl(raw: string): string {
+  if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw)) {
+    throw new ConfigError('VONAGE_API_URL', `VONAGE_API_URL must be an http(s) origin such as https://rest.nexmo.com, got '${raw}'`); // prettier-ignore
+  }
+  return raw.replace(/\/$/, '');
 }
 
 /** `http://host:port`, with brackets around an IPv6 address. */

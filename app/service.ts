@@ -7,6 +7,7 @@ import type { Database } from '../adapters/postgres/schema.js';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { openDatabase } from './database.js';
+import { createOutbox } from './jobs.js';
 import { TOKENS } from './tokens.js';
 import type { DependencyContainer } from 'tsyringe';
 
@@ -28,11 +29,20 @@ export async function startService(
   const database = db ?? (await openDatabase(config, logger));
   const container = buildContainer(config, logger, database);
   setup(container);
+  // Providers that reply through their API get the outbox and its worker, before any request.
+  const senders = container.resolve(TOKENS.ReplySenders);
+  const outbox = senders.size > 0 && !container.isRegistered(TOKENS.Outbox) ? createOutbox(config, database, logger) : null; // prettier-ignore
+  if (outbox !== null) container.registerInstance(TOKENS.Outbox, outbox);
   const server = container.resolve(TOKENS.HttpServer);
-  server.listen(config.port, config.host);
   try {
+    if (outbox !== null) {
+      await outbox.start();
+      await outbox.work(senders);
+    }
+    server.listen(config.port, config.host);
     await once(server, 'listening');
   } catch (error) {
+    await outbox?.stop();
     await database.destroy();
     throw error;
   }
@@ -61,6 +71,7 @@ export async function startService(
       logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'in-flight requests cut off at shutdown');
       server.closeAllConnections();
     }
+    await outbox?.stop();
     await database.destroy();
     logger.info('stopped');
   };

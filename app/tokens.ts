@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import type { InjectionToken } from 'tsyringe';
 import type { WebhookRoute } from '../adapters/http/http-server.js';
 import type { Database } from '../adapters/postgres/schema.js';
+import type { PartStore } from '../adapters/multipart/part-store.js';
+import type { ReplyOutbox, ReplySender } from '../adapters/outbox/outbox.js';
 import type { Repository } from '../core/ports/repository.js';
 import type { ResponseInterpreter } from '../core/ports/response-interpreter.js';
 import type { Config } from './config.js';
+import type { ProviderAdapters } from './providers.js';
 
 /** Typed injection tokens: no string ids, no decorators (tsx cannot emit their metadata). */
 export const TOKENS = {
@@ -16,6 +19,13 @@ export const TOKENS = {
   Repository: Symbol('Repository') as InjectionToken<Repository>,
   Interpreter: Symbol('ResponseInterpreter') as InjectionToken<ResponseInterpreter>,
   Clock: Symbol('Clock') as InjectionToken<() => Date>,
+  PartStore: Symbol('PartStore') as InjectionToken<PartStore>,
+  /** The enabled providers' adapters, by provider name. */
+  Providers: Symbol('Providers') as InjectionToken<Map<string, ProviderAdapters>>,
+  /** Registered by the service when an enabled provider sends replies through its API. */
+  Outbox: Symbol('ReplyOutbox') as InjectionToken<ReplyOutbox>,
+  /** Each provider's reply sender, for the outbox worker. */
+  ReplySenders: Symbol('ReplySenders') as InjectionToken<Map<string, ReplySender>>,
   WebhookRoutes: Symbol('WebhookRoutes') as InjectionToken<WebhookRoute[]>,
   HttpServer: Symbol('HttpServer') as InjectionToken<Server>,
 } as const;

@@ -2,16 +2,33 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ResponseListener } from '../../core/ports/response-listener.js';
-import type { ReceiveInboundMessage, ReceiveOutcome } from '../../core/receive-inbound-message.js';
+import type { SignedRequest } from '../../core/ports/signature-verifier.js';
+import type { ReceiveOutcome } from '../../core/receive-inbound-message.js';
 import { parseForm, RequestError } from './form.js';
 import { maskPhone } from './privacy.js';
+
+/** One part of a longer message, stored (so acknowledged) until the other parts arrive. */
+export interface HeldOutcome {
+  readonly kind: 'held';
+  readonly part: number;
+  readonly total: number;
+  /** Parts of that message stored so far. */
+  readonly received: number;
+}
+
+export type RouteOutcome = ReceiveOutcome | HeldOutcome;
+
+/** What handles a route's verified-or-not webhook call: the use case, possibly wrapped. */
+export interface WebhookReceiver {
+  execute(request: SignedRequest): Promise<RouteOutcome>;
+}
 
 /** One provider's webhook: where it is called and the pipeline behind it. */
 export interface WebhookRoute {
   readonly path: string;
   /** `POST` (form body), and `GET` (query fields) for providers that can be set to use it. */
   readonly methods: readonly ('POST' | 'GET')[];
-  readonly receive: Pick<ReceiveInboundMessage, 'execute'>;
+  readonly receive: WebhookReceiver;
   readonly listener: Pick<ResponseListener, 'answer' | 'provider'>;
 }
 
@@ -132,7 +149,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   ): Promise<void> {
     const started = performance.now();
     const log = options.logger.child({ provider: route.listener.provider });
-    let outcome: ReceiveOutcome;
+    let outcome: RouteOutcome;
     try {
       const fields = req.method === 'GET' ? parseForm(query) : parseForm(await readForm(req, options.bodyLimit));
       outcome = await withDeadline(
@@ -164,6 +181,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
       case 'invalid':
         log.info({ status: 400, reason: outcome.reason, ms }, 'webhook invalid');
         return send(res, 400, 'text/plain; charset=utf-8', `${outcome.reason}\n`);
+      case 'held': {
+        const { part, total, received } = outcome;
+        log.info({ status: 200, part, total, received, ms }, 'webhook part stored, waiting for the others');
+        const answer = route.listener.answer(null);
+        return send(res, answer.status, answer.contentType, answer.body);
+      }
       case 'duplicate': {
         log.info({ status: 200, id: outcome.id, ms }, 'webhook duplicate ignored');
         const answer = route.listener.answer(outcome.reply);

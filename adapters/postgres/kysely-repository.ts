@@ -107,6 +107,8 @@ export class KyselyRepository implements Repository {
       .where('received_at', '<', before)
       .where('raw_data', 'is not', null)
       .executeTakeFirst();
+    // Parts of concatenated messages hold the same text: they go once their age is reached.
+    await this.db.deleteFrom('message_parts').where('received_at', '<', before).execute();
     return Number(result.numUpdatedRows);
   }
 

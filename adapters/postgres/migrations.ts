@@ -62,6 +62,32 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('tasks_status_idx').on('tasks').columns(['status', 'created_at']).execute();
     },
   },
+  '2026-11-25-001-message-parts': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('message_parts')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('ref', 'text', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('part', 'integer', (c) => c.notNull())
+        .addColumn('raw_data', 'jsonb', (c) => c.notNull())
+        .addColumn('received_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('group_key', 'text')
+        .addUniqueConstraint('message_parts_provider_message_id_key', ['provider', 'message_id'])
+        .execute();
+      await db.schema
+        .createIndex('message_parts_waiting_idx')
+        .on('message_parts')
+        .columns(['provider', 'sender', 'ref'])
+        .where(sql.ref('group_key'), 'is', null)
+        .execute();
+      await db.schema.createIndex('message_parts_group_idx').on('message_parts').column('group_key').execute();
+    },
+  },
 };
 
 /** Applies every pending migration; throws with the failing migration's error. */

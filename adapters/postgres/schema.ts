@@ -48,8 +48,25 @@ export interface TasksTable {
   created_at: Timestamp;
 }
 
+/** Parts of a concatenated SMS (providers that deliver them one by one), until the message is whole. */
+export interface MessagePartsTable {
+  id: Generated<string>;
+  provider: string;
+  message_id: string;
+  sender: string;
+  recipient: string;
+  ref: string;
+  total: number;
+  part: number;
+  raw_data: ColumnType<Record<string, string | string[]>, string, string>;
+  received_at: Timestamp;
+  /** Set once the message is whole: every part of it carries the same key. */
+  group_key: string | null;
+}
+
 export interface Database {
   inbound_messages: InboundMessagesTable;
   leads: LeadsTable;
   tasks: TasksTable;
+  message_parts: MessagePartsTable;
 }

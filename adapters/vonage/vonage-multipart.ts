@@ -1,0 +1,23 @@
+import type { MultipartFormat } from '../multipart/assembling-receiver.js';
+import type { ConcatInfo } from './vonage-response-listener.js';
+
+/**
+ * Vonage's concatenated messages: the listener reads `concat-*` into `extracted_data.concat`; the
+ * whole message is the first part's fields with every part's `text` joined (SMS splits cut
+ * anywhere, so no separator), without the `concat-*` fields, and the parts' ids in
+ * `concat-message-ids`. Its `messageId` is the first part's: a retry of any part is a duplicate.
+ */
+export const vonageMultipart: MultipartFormat = {
+  partOf(message) {
+    const concat = message.extracted_data['concat'] as ConcatInfo | undefined;
+    return concat !== undefined && concat.total > 1 ? concat : null;
+  },
+  join(parts) {
+    const first = (parts[0] as (typeof parts)[number]).fields;
+    const fields: Record<string, string | readonly string[]> = {};
+    for (const [name, value] of Object.entries(first)) if (!name.startsWith('concat')) fields[name] = value;
+    fields['text'] = parts.map((part) => part.fields['text'] ?? '').join('');
+    fields['concat-message-ids'] = parts.map((part) => part.messageId);
+    return fields;
+  },
+};
