@@ -1,0 +1,79 @@
+import t from 'tap';
+import { TOKENS } from '../app/tokens.js';
+import { startFakeVonage } from './fixtures/fake-vonage.js';
+import { PROVIDER_KITS, TWILIO_KIT, VONAGE_KIT } from './fixtures/providers.js';
+import { startTestService } from './fixtures/service.js';
+
+// The same cases through the whole service (HTTP, Postgres), one loop over every provider.
+t.test('every provider through the service, on Postgres', async (t) => {
+  const api = await startFakeVonage(t);
+  const env: Record<string, string> = {
+    PROVIDERS: 'twilio,vonage',
+    VONAGE_API_KEY: 'key',
+    VONAGE_API_SECRET: 'secret',
+    VONAGE_API_URL: api.url,
+    ...TWILIO_KIT.env,
+    ...VONAGE_KIT.env,
+  };
+  const { baseUrl, service } = await startTestService(t, { env });
+  const repo = service.container.resolve(TOKENS.Repository);
+
+  for (const kit of PROVIDER_KITS) {
+    t.test(kit.name, async (t) => {
+      t.test('valid: 200, stored', async (t) => {
+        const fields = kit.fields({ text: 'Oui, intéressé', from: '+33611000001' });
+        const res = await kit.http(baseUrl, fields);
+        t.equal(res.status, 200);
+        t.equal(res.headers.get('content-type'), kit.answerType);
+        const row = await repo.findMessage(kit.name, fields[kit.idField] as string);
+        t.equal(row?.content, 'Oui, intéressé');
+        t.equal(row?.sender, '+33611000001');
+        t.equal(row?.intent, 'INTERESTED');
+      });
+
+      t.test('bad signature: 403, nothing stored', async (t) => {
+        const fields = kit.fields();
+        t.equal((await kit.http(baseUrl, fields, 'wrong-secret')).status, 403);
+        t.equal(await repo.findMessage(kit.name, fields[kit.idField] as string), undefined);
+      });
+
+      t.test('missing fields: 400 naming the field, nothing stored', async (t) => {
+        const { [kit.required[1] as string]: _removed, ...fields } = kit.fields();
+        const res = await kit.http(baseUrl, fields);
+        t.equal(res.status, 400);
+        t.equal(await res.text(), `missing field ${kit.required[1]}\n`);
+        t.equal(await repo.findMessage(kit.name, fields[kit.idField] as string), undefined);
+      });
+
+      t.test('duplicate: 200 again, one message, the action once', async (t) => {
+        const fields = kit.fields({ text: 'Rappelez-moi demain à 10h', from: '+33611000002' });
+        const before = (await repo.listOpenTasks()).length;
+        t.equal((await kit.http(baseUrl, fields)).status, 200);
+        t.equal((await kit.http(baseUrl, fields)).status, 200);
+        t.equal((await repo.listOpenTasks()).length, before + 1, 'one call-back task');
+      });
+
+      t.test('unicode: stored exactly', async (t) => {
+        const text = 'Très intéressé 👍🏽 — «ça marche» 日本';
+        const fields = kit.fields({ text });
+        t.equal((await kit.http(baseUrl, fields)).status, 200);
+        t.equal((await repo.findMessage(kit.name, fields[kit.idField] as string))?.content, text);
+      });
+
+      t.test('an opt-out suppresses the same lead, whichever provider carried it', async (t) => {
+        const phone = kit.name === 'twilio' ? '+33611000010' : '+33611000011';
+        await repo.saveLead(phone, 'spring-2026', new Date());
+        t.equal((await kit.http(baseUrl, kit.fields({ text: 'STOP', from: phone }))).status, 200);
+        t.equal((await repo.findLead(phone))?.status, 'opted_out');
+      });
+    });
+  }
+});
+
+t.test('a disabled provider’s route is not found', async (t) => {
+  const vonageOnly = await startTestService(t, { env: { PROVIDERS: 'vonage', ...VONAGE_KIT.env } });
+  t.equal((await TWILIO_KIT.http(vonageOnly.baseUrl, TWILIO_KIT.fields())).status, 404);
+  t.equal((await VONAGE_KIT.http(vonageOnly.baseUrl, VONAGE_KIT.fields())).status, 200);
+  const twilioOnly = await startTestService(t, { env: { PROVIDERS: 'twilio' } });
+  t.equal((await VONAGE_KIT.http(twilioOnly.baseUrl, VONAGE_KIT.fields())).status, 404);
+});
