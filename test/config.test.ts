@@ -2,7 +2,14 @@ import t from 'tap';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEVELOPMENT_TOKEN, envFileWarning, loadConfig, readEnvFile } from '../app/config.js';
+import {
+  ConfigError,
+  DEVELOPMENT_VONAGE_SECRET,
+  DEVELOPMENT_TOKEN,
+  envFileWarning,
+  loadConfig,
+  readEnvFile,
+} from '../app/config.js';
 
 t.test('defaults need no configuration', async (t) => {
   const config = loadConfig({});
@@ -56,9 +63,10 @@ t.test('production refuses to start without its secrets, naming the variable', a
   };
   t.equal(loadConfig(complete).production, true);
   for (const name of ['TWILIO_TOKEN', 'PUBLIC_URL', 'DATABASE_URL']) {
+    const because = name === 'TWILIO_TOKEN' ? ' and PROVIDERS includes twilio' : '';
     t.throws(
       () => loadConfig({ ...complete, [name]: '' }),
-      new ConfigError(name, `${name} is required when NODE_ENV=production`),
+      new ConfigError(name, `${name} is required when NODE_ENV=production${because}`),
     );
   }
   t.equal(
@@ -113,4 +121,57 @@ t.test('.env permissions are checked', async (t) => {
   t.equal(envFileWarning(file), `${file} is readable by its group (mode 640): chmod 600 ${file}`);
   chmodSync(file, 0o644);
   t.match(envFileWarning(file), /readable by every user \(mode 644\)/);
+});
+
+t.test('providers: enabled by PROVIDERS, each with its secret in production', async (t) => {
+  const defaults = loadConfig({});
+  t.same(defaults.providers, ['twilio'], 'Twilio alone by default');
+  t.same(defaults.vonage, {
+    secrets: [DEVELOPMENT_VONAGE_SECRET],
+    usingDevelopmentSecret: true,
+    method: 'md5hash',
+    maxAgeSeconds: 90000,
+    apiKey: null,
+    apiSecret: null,
+    apiUrl: 'https://rest.nexmo.com',
+  });
+  t.same(defaults.replies, { retryLimit: 8, retryDelaySeconds: 30 });
+  const vonage = loadConfig({
+    PROVIDERS: ' vonage , twilio,vonage ',
+    VONAGE_SIGNATURE_SECRET: 'new, old',
+    VONAGE_SIGNATURE_METHOD: 'sha512',
+    VONAGE_API_URL: 'http://127.0.0.1:9999/',
+  });
+  t.same(vonage.providers, ['vonage', 'twilio']);
+  t.same(vonage.vonage.secrets, ['new', 'old']);
+  t.equal(vonage.vonage.method, 'sha512');
+  t.equal(vonage.vonage.apiUrl, 'http://127.0.0.1:9999');
+
+  t.equal(failing({ PROVIDERS: 'twilio,plivo' }), 'PROVIDERS');
+  t.throws(() => loadConfig({ PROVIDERS: ' , ' }), {
+    message: "PROVIDERS must list one or more of twilio, vonage (comma-separated), got ' , '",
+  });
+  t.equal(failing({ VONAGE_SIGNATURE_METHOD: 'sha384' }), 'VONAGE_SIGNATURE_METHOD');
+  t.equal(failing({ VONAGE_API_URL: 'rest.nexmo.com' }), 'VONAGE_API_URL');
+  t.equal(failing({ VONAGE_API_URL: 'https://rest.nexmo.com/sms/json' }), 'VONAGE_API_URL');
+  t.equal(failing({ VONAGE_SIGNATURE_MAX_AGE_SECONDS: '10' }), 'VONAGE_SIGNATURE_MAX_AGE_SECONDS');
+
+  const production = {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://app.berinia.com',
+    DATABASE_URL: 'postgres://x@127.0.0.1/db',
+    PROVIDERS: 'vonage',
+    VONAGE_SIGNATURE_SECRET: 'sig',
+    VONAGE_API_KEY: 'key',
+    VONAGE_API_SECRET: 'secret',
+  };
+  t.equal(loadConfig(production).vonage.usingDevelopmentSecret, false, 'no Twilio token needed when disabled');
+  for (const name of ['VONAGE_SIGNATURE_SECRET', 'VONAGE_API_KEY', 'VONAGE_API_SECRET']) {
+    t.throws(
+      () => loadConfig({ ...production, [name]: '' }),
+      new ConfigError(name, `${name} is required when NODE_ENV=production and PROVIDERS includes vonage`),
+    );
+  }
+  t.equal(failing({ ...production, PROVIDERS: 'twilio,vonage' }), 'TWILIO_TOKEN');
+  t.equal(failing({ ...production, PROVIDERS: 'twilio', TWILIO_TOKEN: 't', VONAGE_SIGNATURE_SECRET: '' }), undefined);
 });

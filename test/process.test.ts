@@ -151,3 +151,31 @@ t.test('an unreadable .env fails the start with the reason', async (t) => {
   t.equal(result.status, 1);
   t.match(result.stderr, /failed to start: .*EISDIR/);
 });
+
+t.test('production refuses to start with an enabled provider that has no secret', async (t) => {
+  const result = runCli('../main', [], {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://app.berinia.com',
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+    TWILIO_TOKEN: TOKEN,
+    PROVIDERS: 'twilio,vonage',
+  });
+  t.equal(result.status, 78);
+  t.match(
+    result.stderr,
+    /configuration error: VONAGE_SIGNATURE_SECRET is required when NODE_ENV=production and PROVIDERS includes vonage/,
+  );
+});
+
+t.test('Vonage enabled without its secret outside production: the development secret is announced', async (t) => {
+  const url = await createTestDatabase(t);
+  const service = await spawnService(t, { DATABASE_URL: url, PROVIDERS: 'vonage' });
+  t.ok(service.stdout.some((line) => line.includes('VONAGE_SIGNATURE_SECRET is not set')));
+  t.notOk(
+    service.stdout.some((line) => line.includes('TWILIO_TOKEN is not set')),
+    'Twilio is not enabled',
+  );
+  const twilio = await fetch(`http://127.0.0.1:${service.port}/webhook/sms-response`, { method: 'POST' });
+  t.equal(twilio.status, 404);
+  t.equal(await service.stop(), 0, 'the reply worker stops with the service');
+});

@@ -1,0 +1,108 @@
+import t from 'tap';
+import type { Test } from 'tap';
+import { sql } from 'kysely';
+import { InMemoryPartStore } from '../adapters/multipart/in-memory-part-store.js';
+import { KyselyPartStore } from '../adapters/multipart/kysely-part-store.js';
+import type { MessagePart, PartStore } from '../adapters/multipart/part-store.js';
+import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import { migrateToLatest } from '../adapters/postgres/migrations.js';
+import { createMigratedDatabase } from './fixtures/postgres.js';
+
+const AT = new Date('2026-11-25T09:00:00Z');
+
+function part(id: string, position: number, overrides: Partial<MessagePart> = {}): MessagePart {
+  return {
+    provider: 'vonage',
+    messageId: id,
+    sender: '+33612345678',
+    recipient: '+33757000002',
+    ref: 'A1',
+    total: 3,
+    part: position,
+    fields: { messageId: id, text: `part ${position} ✔` },
+    receivedAt: AT,
+    ...overrides,
+  };
+}
+
+const positions = (outcome: Awaited<ReturnType<PartStore['add']>>) =>
+  outcome.complete ? outcome.parts.map((p) => `${p.messageId}:${p.part}`) : outcome.received;
+
+function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
+  t.test('parts in any order: complete on the last one, in order, fields kept', async (t) => {
+    const store = await make();
+    t.equal(positions(await store.add(part('m3', 3))), 1);
+    t.equal(positions(await store.add(part('m1', 1))), 2);
+    const done = await store.add(part('m2', 2));
+    t.same(positions(done), ['m1:1', 'm2:2', 'm3:3']);
+    t.same(done.complete && done.parts[0]?.fields, { messageId: 'm1', text: 'part 1 ✔' });
+    t.same(done.complete && done.parts[0]?.receivedAt, AT);
+  });
+
+  t.test('a retried part: waiting stays waiting, a part of a whole message gives the whole again', async (t) => {
+    const store = await make();
+    await store.add(part('r1', 1));
+    t.equal(positions(await store.add(part('r1', 1))), 1, 'not stored twice');
+    await store.add(part('r2', 2));
+    t.same(positions(await store.add(part('r3', 3))), ['r1:1', 'r2:2', 'r3:3']);
+    t.same(positions(await store.add(part('r2', 2))), ['r1:1', 'r2:2', 'r3:3']);
+  });
+
+  t.test('the reference reused later is another message', async (t) => {
+    const store = await make();
+    for (const [id, n] of [
+      ['a1', 1],
+      ['a2', 2],
+      ['a3', 3],
+    ] as const)
+      await store.add(part(id, n));
+    t.equal(positions(await store.add(part('b1', 1))), 1, 'not mixed with the finished one');
+    await store.add(part('b3', 3));
+    t.same(positions(await store.add(part('b2', 2))), ['b1:1', 'b2:2', 'b3:3']);
+  });
+
+  t.test('same reference from another sender, or another total, is another message', async (t) => {
+    const store = await make();
+    await store.add(part('x1', 1));
+    await store.add(part('x2', 2));
+    t.equal(positions(await store.add(part('y3', 3, { sender: '+33699999999' }))), 1);
+    t.equal(positions(await store.add(part('z3', 3, { total: 4 }))), 1);
+  });
+
+  t.test('two messages reusing a reference at once: first arrival of each position wins', async (t) => {
+    const store = await make();
+    await store.add(part('p1', 1, { total: 2 }));
+    await store.add(part('q1', 1, { total: 2 }));
+    t.same(positions(await store.add(part('p2', 2, { total: 2 }))), ['p1:1', 'p2:2']);
+    t.same(positions(await store.add(part('q2', 2, { total: 2 }))), ['q1:1', 'q2:2']);
+  });
+
+  t.test('parts arriving together: exactly one call completes the message', async (t) => {
+    const store = await make();
+    const ids = Array.from({ length: 6 }, (_, i) => part(`c${i + 1}`, i + 1, { total: 6, ref: 'C' }));
+    const outcomes = await Promise.all(ids.map((p) => store.add(p)));
+    t.equal(outcomes.filter((o) => o.complete).length, 1);
+  });
+}
+
+t.test('in-memory', async (t) => partStoreContract(t, async () => new InMemoryPartStore()));
+
+t.test('pglite (embedded)', async (t) => {
+  const db = await createPgliteDatabase(null);
+  await migrateToLatest(db);
+  t.teardown(() => db.destroy());
+  const store = new KyselyPartStore(db);
+  partStoreContract(t, async () => {
+    await sql`truncate message_parts restart identity`.execute(db);
+    return store;
+  });
+});
+
+t.test('postgres', async (t) => {
+  const { db } = await createMigratedDatabase(t);
+  const store = new KyselyPartStore(db);
+  partStoreContract(t, async () => {
+    await sql`truncate message_parts restart identity`.execute(db);
+    return store;
+  });
+});

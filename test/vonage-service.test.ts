@@ -1,0 +1,162 @@
+import t from 'tap';
+import { ReplyError } from '../adapters/outbox/outbox.js';
+import type { ReplySender } from '../adapters/outbox/outbox.js';
+import { TOKENS } from '../app/tokens.js';
+import { startFakeVonage } from './fixtures/fake-vonage.js';
+import { scratchDir } from './fixtures/process.js';
+import { TEST_VONAGE_SECRET, VONAGE_KIT, vonageFields, vonageSig } from './fixtures/providers.js';
+import { startTestService } from './fixtures/service.js';
+
+const PATH = VONAGE_KIT.path;
+
+/** Sends signed Vonage fields as a GET (query) or a POST (form). */
+function deliver(baseUrl: string, fields: Record<string, string>, method: 'GET' | 'POST' = 'POST'): Promise<Response> {
+  const query = new URLSearchParams({ ...fields, sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) });
+  if (method === 'GET') return fetch(`${baseUrl}${PATH}?${query}`);
+  return fetch(baseUrl + PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: query,
+  });
+}
+
+function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<string, string>[] {
+  return texts.map(
+    (text, i) =>
+    vonageFields({ msisdn, text, concat: 'true', 'concat-ref': ref, 'concat-total': String(texts.length), 'concat-part': String(i + 1) }), // prettier-ignore
+  );
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', async (t) => {
+  const api = await startFakeVonage(t);
+  const { baseUrl, service, logs } = await startTestService(t, {
+    env: {
+      PROVIDERS: 'vonage',
+      ...VONAGE_KIT.env,
+      VONAGE_API_KEY: 'key',
+      VONAGE_API_SECRET: 'secret',
+      VONAGE_API_URL: api.url,
+      REPLY_RETRY_DELAY_SECONDS: '1',
+      REPLY_RETRY_LIMIT: '3',
+    },
+  });
+  const repo = service.container.resolve(TOKENS.Repository);
+
+  t.test('a GET webhook (query parameters) is verified and stored', async (t) => {
+    const fields = vonageFields({ text: 'Intéressé, envoyez la doc' });
+    const res = await deliver(baseUrl, fields, 'GET');
+    t.equal(res.status, 200);
+    t.equal(await res.text(), '');
+    t.equal((await repo.findMessage('vonage', fields['messageId'] as string))?.intent, 'INTERESTED');
+    const tampered = new URLSearchParams({ ...fields, text: 'STOP', sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) }); // prettier-ignore
+    t.equal((await fetch(`${baseUrl}${PATH}?${tampered}`)).status, 403);
+  });
+
+  t.test('a message in three parts, arriving out of order, is read once as one text', async (t) => {
+    const [p1, p2, p3] = parts(['Bonjour, je suis intéressé mais pas dispo cette sem', 'aine. Rappelez-moi lundi à 1', '0h au 06 12 34 56 78 svp'], '41'); // prettier-ignore
+    const tasks = (await repo.listOpenTasks()).length;
+    t.equal((await deliver(baseUrl, p3 as Record<string, string>, 'GET')).status, 200);
+    t.equal((await deliver(baseUrl, p1 as Record<string, string>)).status, 200);
+    t.equal(await repo.findMessage('vonage', p1?.['messageId'] as string), undefined, 'nothing read yet');
+    t.ok(
+      logs.some((line) => line.includes('"part":1,"total":3,"received":2')),
+      'held parts are logged',
+    );
+    t.equal((await deliver(baseUrl, p2 as Record<string, string>)).status, 200);
+    const row = await repo.findMessage('vonage', p1?.['messageId'] as string);
+    t.equal(row?.content, 'Bonjour, je suis intéressé mais pas dispo cette semaine. Rappelez-moi lundi à 10h au 06 12 34 56 78 svp'); // prettier-ignore
+    t.equal(row?.intent, 'CALLBACK_REQUEST');
+    t.same(row?.raw_data?.['concat-message-ids'], [p1?.['messageId'], p2?.['messageId'], p3?.['messageId']]);
+    t.equal((await repo.listOpenTasks()).length, tasks + 1, 'one call-back task');
+
+    t.equal((await deliver(baseUrl, p2 as Record<string, string>)).status, 200, 'a retried part');
+    t.equal(await repo.findMessage('vonage', p2?.['messageId'] as string), undefined, 'parts are not messages');
+    t.equal((await repo.listOpenTasks()).length, tasks + 1, 'still one task');
+  });
+
+  t.test('parts arriving at once: one message', async (t) => {
+    const all = parts(['Oui je ', 'suis ', 'intéressé, ', 'envoyez ', 'la doc'], '42', '33622000002');
+    const answers = await Promise.all(all.map((fields) => deliver(baseUrl, fields)));
+    t.same(
+      answers.map((res) => res.status),
+      [200, 200, 200, 200, 200],
+    );
+    const row = await repo.findMessage('vonage', all[0]?.['messageId'] as string);
+    t.equal(row?.content, 'Oui je suis intéressé, envoyez la doc');
+  });
+
+  t.test('an opt-out: confirmed once through the API, even when Vonage retries the webhook', async (t) => {
+    const before = api.sent.length;
+    const fields = vonageFields({ msisdn: '33622000003', text: 'STOP' });
+    t.equal((await deliver(baseUrl, fields)).status, 200);
+    t.equal((await deliver(baseUrl, fields)).status, 200);
+    await api.waitFor(before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    t.equal(api.sent.length, before + 1, 'one reply');
+    t.match(api.sent[before], { api_key: 'key', api_secret: 'secret', from: '33757000002', to: '33622000003', type: 'unicode', text: /^BerinIA : vous ne recevrez plus/ }); // prettier-ignore
+    t.equal((await repo.findLead('+33622000003'))?.status, 'opted_out');
+  });
+
+  t.test('a failing API is retried until it accepts', async (t) => {
+    const before = api.sent.length;
+    api.answers.push({ status: 503, body: '' }, { status: 200, body: '{"messages":[{"status":"1"}]}' });
+    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000004', text: 'STOP' }))).status, 200);
+    await api.waitFor(before + 3);
+    t.equal(api.sent.length, before + 3, 'two failures, then sent');
+    await until(() => logs.some((line) => line.includes('"attempts":3') && line.includes('reply sent')));
+    t.ok(logs.some((line) => line.includes('reply not sent yet: will retry')));
+  });
+
+  t.test('a refusal is not retried, and is logged', async (t) => {
+    const before = api.sent.length;
+    api.answers.push({ status: 200, body: '{"messages":[{"status":"4","error-text":"Bad Credentials"}]}' });
+    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000005', text: 'STOP' }))).status, 200);
+    await until(() => logs.some((line) => line.includes('Bad Credentials') && line.includes('given up')));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    t.equal(api.sent.length, before + 1);
+  });
+
+  t.test('retries run out: given up after the last one', async (t) => {
+    const before = api.sent.length;
+    for (let i = 0; i < 4; i++) api.answers.push({ status: 500, body: '' });
+    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000006', text: 'STOP' }))).status, 200);
+    await until(() => logs.some((line) => line.includes('"attempts":4') && line.includes('given up')), 30_000);
+    t.equal(api.sent.length, before + 4, 'the first try and three retries');
+  });
+
+  t.test('a queued reply for a provider that is not enabled is logged, not lost silently', async (t) => {
+    const outbox = service.container.resolve(TOKENS.Outbox);
+    await outbox.enqueue({ provider: 'elsewhere', messageKey: '1', to: '+33600000000', from: '+33700000000', text: 'x' }); // prettier-ignore
+    await until(() => logs.some((line) => line.includes('the provider is not enabled')));
+    t.pass();
+  });
+});
+
+t.test('Vonage on the embedded database: the outbox shares its connection', async (t) => {
+  const api = await startFakeVonage(t);
+  let calls = 0;
+  const flaky: ReplySender = {
+    async send() {
+      calls += 1;
+      if (calls === 1) throw new Error('socket hang up'); // not a ReplyError: retried
+      if (calls === 2) throw new ReplyError('throttled', true);
+    },
+  };
+  const { baseUrl, service, logs } = await startTestService(t, {
+    env: { PROVIDERS: 'vonage,twilio', ...VONAGE_KIT.env, VONAGE_API_URL: api.url, DATA_DIR: scratchDir(), REPLY_RETRY_DELAY_SECONDS: '1' }, // prettier-ignore
+    setup: (container) => container.registerInstance(TOKENS.ReplySenders, new Map([['vonage', flaky]])),
+  });
+  const fields = vonageFields({ msisdn: '33622000007', text: 'Aide' });
+  t.equal((await deliver(baseUrl, fields)).status, 200);
+  t.equal((await service.container.resolve(TOKENS.Repository).findMessage('vonage', fields['messageId'] as string))?.intent, 'HELP'); // prettier-ignore
+  await until(() => logs.some((line) => line.includes('reply sent')), 30_000);
+  t.equal(calls, 3);
+});
