@@ -91,6 +91,23 @@ t.test('a port already in use fails the start and releases the database', async 
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
   await t.rejects(startService(config, createLogger('silent'), undefined, db), { code: 'EADDRINUSE' });
   t.ok(closed);
+
+  // With a provider that replies through its API, the reply worker is stopped too.
+  let stopped = false;
+  const outbox = { enqueue: async () => {}, start: async () => {}, work: async () => {}, stop: async () => void (stopped = true) }; // prettier-ignore
+  const vonage = loadConfig({ PORT: String(port), PROVIDERS: 'vonage' });
+  await t.rejects(
+    startService(vonage, createLogger('silent'), (c) => c.registerInstance(TOKENS.Outbox, outbox), db),
+    { code: 'EADDRINUSE' },
+  );
+  t.notOk(stopped, 'an outbox registered by the caller is the caller’s to stop');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'berinia-data-'));
+  const embedded = loadConfig({ PORT: String(port), PROVIDERS: 'vonage', DATA_DIR: dataDir });
+  await t.rejects(startService(embedded, createLogger('silent')), { code: 'EADDRINUSE' });
+  const again = await openDatabase(embedded, createLogger('silent'));
+  t.ok(again, 'the worker and the embedded database were released');
+  await again.destroy();
 });
 
 t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (t) => {
@@ -105,7 +122,7 @@ t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (
   const db = await openDatabase(loadConfig({ DATA_DIR: dataDir }), createLogger('info', sink));
   t.teardown(() => db.destroy());
   const tables = await db.introspection.getTables();
-  t.same(tables.map((table) => table.name).sort(), ['inbound_messages', 'leads', 'tasks']);
+  t.same(tables.map((table) => table.name).sort(), ['inbound_messages', 'leads', 'message_parts', 'tasks']);
   t.ok(lines.some((line) => line.includes('migration applied')));
 });
 
@@ -122,6 +139,7 @@ t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is lo
   t.same((await db.introspection.getTables()).map((table) => table.name).sort(), [
     'inbound_messages',
     'leads',
+    'message_parts',
     'tasks',
   ]);
   const name = new URL(url).pathname.slice(1);

@@ -12,7 +12,7 @@ import { InMemoryPartStore } from '../adapters/multipart/in-memory-part-store.js
 import type { OutboundReply } from '../adapters/outbox/outbox.js';
 import { ReplyingReceiver } from '../adapters/outbox/replying-receiver.js';
 import { jobId } from '../adapters/outbox/pg-boss-outbox.js';
-import { pgliteStatements } from '../adapters/pglite/pglite-database.js';
+import { createPgliteDatabase, pgliteStatements } from '../adapters/pglite/pglite-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { vonageMultipart } from '../adapters/vonage/vonage-multipart.js';
 import { VonageResponseListener } from '../adapters/vonage/vonage-response-listener.js';
@@ -240,4 +240,11 @@ t.test('the reply queue needs a database it can reach', async (t) => {
   t.equal(pgliteStatements(foreign), undefined, 'not one of ours');
   const config = loadConfig({ PROVIDERS: 'vonage' });
   t.throws(() => createOutbox(config, foreign, createLogger('silent')), /needs DATABASE_URL or the embedded database/);
+
+  const ours = await createPgliteDatabase(null);
+  t.teardown(() => ours.destroy());
+  const statements = pgliteStatements(ours);
+  t.same(await statements?.executeSql('select 1 as a; select 2 as b'), { rows: [{ b: 2 }] }, 'several statements');
+  t.same(await statements?.executeSql('select $1::int as n', [3]), { rows: [{ n: 3 }] }, 'with values');
+  t.same(await statements?.executeSql(''), { rows: [] }, 'nothing to run');
 });
