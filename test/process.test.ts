@@ -8,6 +8,8 @@ import type { Database } from '../adapters/postgres/schema.js';
 import { message, recordRequest } from './fixtures/messages.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { runCli, scratchDir, spawnService } from './fixtures/process.js';
+import { vonageFields, vonageSig } from './fixtures/providers.js';
+import { DEVELOPMENT_VONAGE_SECRET } from '../app/config.js';
 
 const TOKEN = 'process-test-token';
 
@@ -177,5 +179,17 @@ t.test('Vonage enabled without its secret outside production: the development se
   );
   const twilio = await fetch(`http://127.0.0.1:${service.port}/webhook/sms-response`, { method: 'POST' });
   t.equal(twilio.status, 404);
+  // Signed with the development secret and Vonage's default method; no API credentials to reply.
+  const fields = vonageFields({ text: 'STOP' });
+  const query = new URLSearchParams({ ...fields, sig: vonageSig('md5hash', DEVELOPMENT_VONAGE_SECRET, fields) });
+  t.equal((await fetch(`http://127.0.0.1:${service.port}/webhook/vonage/sms-response?${query}`)).status, 200);
+  const deadline = Date.now() + 20_000;
+  while (!service.stdout.some((line) => line.includes('reply not sent: given up')) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.ok(
+    service.stdout.some((line) => line.includes('VONAGE_API_KEY and VONAGE_API_SECRET are not set')),
+    'the missing API credentials are said, once, without retrying',
+  );
   t.equal(await service.stop(), 0, 'the reply worker stops with the service');
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { maskPhone } from '../http/privacy.js';
 import type { OutboundReply, ReplyOutbox, ReplySender } from './outbox.js';

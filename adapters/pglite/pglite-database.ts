@@ -31,8 +31,9 @@ export function pgliteStatements(
     executeSql: (text, values) =>
       db.connection().execute(async () => {
         if (values !== undefined && values.length > 0) return { rows: (await pglite.query(text, values)).rows };
+        // The last statement's rows, as pg answers a multi-statement text.
         const results = await pglite.exec(text);
-        return { rows: results.at(-1)?.rows ?? [] };
+        return { rows: results.reduce<unknown[]>((_, result) => result.rows, []) };
       }),
   };
 }
