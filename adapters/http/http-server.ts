@@ -173,6 +173,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
     }
     const ms = Math.round((performance.now() - started) * 10) / 10;
+    const acknowledge = (reply: string | null): void => {
+      const answer = route.listener.answer(reply);
+      send(res, answer.status, answer.contentType, answer.body);
+    };
     switch (outcome.kind) {
       case 'forbidden':
         observer?.signatureFailure(route.listener.provider);
@@ -184,13 +188,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
       case 'held': {
         const { part, total, received } = outcome;
         log.info({ status: 200, part, total, received, ms }, 'webhook part stored, waiting for the others');
-        const answer = route.listener.answer(null);
-        return send(res, answer.status, answer.contentType, answer.body);
+        return acknowledge(null);
       }
       case 'duplicate': {
         log.info({ status: 200, id: outcome.id, ms }, 'webhook duplicate ignored');
-        const answer = route.listener.answer(outcome.reply);
-        return send(res, answer.status, answer.contentType, answer.body);
+        return acknowledge(outcome.reply);
       }
       case 'stored': {
         const { message } = outcome;
@@ -211,8 +213,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
           },
           'webhook stored',
         );
-        const answer = route.listener.answer(outcome.reply);
-        return send(res, answer.status, answer.contentType, answer.body);
+        return acknowledge(outcome.reply);
       }
     }
   }
