@@ -36,3 +36,4 @@ createServer((req, res) => {
       );
   });
 }).listen(Number(PORT), '127.0.0.1', () => process.stdout.write('listening\n'));
+process.once('SIGTERM', () => process.exit(0)); // a clean exit, so that `--cpu-prof` can write its profile

@@ -5,11 +5,15 @@
  *
  * The server runs pinned to CPU 0; Postgres and the load generator share CPU 1. Every run checks
  * that the rows stored equal the 200 answers and, for the service, that every row was interpreted.
- * Env: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32).
+ * Env: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32);
+ * BENCH_ONLY (comma list of baseline, postgres, pglite, interpreter: a partial run prints its table
+ * and leaves RESULTS.md alone); BENCH_PROFILE (a directory: the service targets run with --cpu-prof,
+ * and bench/profile.ts summarizes each profile written there); BENCH_RATE (requests a second in all,
+ * for CPU per request at equal load; unset: as fast as the server answers).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +29,10 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'baseline,postgres,pglite,interpreter').split(','));
+const PROFILE_DIR = process.env['BENCH_PROFILE'];
+/** A fixed total request rate instead of as fast as it answers: to compare CPU per request at equal load. */
+const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
 const ADMIN_URL = process.env['BENCH_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = 'bench-auth-token-0123456789abcdef';
 const PUBLIC_URL = 'https://bench.berinia.test';
@@ -68,6 +76,18 @@ function presign(count: number) {
 }
 
 // ---- processes ----
+/**
+ * Every server runs as production runs it (deploy/systemd: `node --enable-source-maps dist/...`):
+ * compiled by tsc, without the tsx loader, which adds a loader thread and esbuild's name helpers.
+ */
+const BUILD_DIR = '.bench';
+const NODE_FLAGS = ['--enable-source-maps'];
+function compiled(entry: string): string {
+  return join(ROOT, BUILD_DIR, entry.replace(/\.ts$/, '.js'));
+}
+rmSync(join(ROOT, BUILD_DIR), { recursive: true, force: true });
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], { cwd: ROOT, stdio: 'inherit' }); // prettier-ignore
+
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   const probe = createServer();
@@ -79,9 +99,11 @@ async function freePort(): Promise<number> {
 
 async function start(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env }, // prettier-ignore
+  const profile = PROFILE_DIR !== undefined && entry === 'app/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []; // prettier-ignore
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, ...profile, compiled(entry)], {
+    cwd: mkdtempSync(join(tmpdir(), 'berinia-bench-cwd-')), // no .env of the developer's
+    // The production log level: every webhook writes its line (to /dev/null here, journald in production).
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env }, // prettier-ignore
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 600; i++) {
@@ -109,6 +131,28 @@ function peakRssMb(pid: number): number {
   const line = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Math.round(Number(line?.[1]) / 1024);
 }
+/** Postgres: the postmaster and the processes it started (a backend per connection, WAL writer...). */
+function databasePids(): number[] {
+  const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  return [postmaster, ...children.map(Number)];
+}
+/** Runs `step` for each Postgres process, skipping those that ended in between. */
+function eachDatabaseProcess(step: (pid: number) => void): void {
+  for (const pid of databasePids()) {
+    try {
+      step(pid);
+    } catch {
+      // a backend that ended in between
+    }
+  }
+}
+function databaseTicks(): number {
+  let ticks = 0;
+  eachDatabaseProcess((pid) => (ticks += cpuTicks(pid)));
+  return ticks;
+}
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 interface RunResult {
@@ -117,27 +161,33 @@ interface RunResult {
   p99: number;
   ok: number;
   cpuUsPerRequest: number;
+  dbUsPerRequest: number;
 }
 
 async function load(port: number, seconds: number, pid: number): Promise<RunResult> {
   const requests = presign(Math.ceil(seconds * 15_000));
   let next = 0;
   const before = cpuTicks(pid);
+  const dbBefore = databaseTicks();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${PATH}`,
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
+    ...(RATE === undefined ? {} : { overallRate: RATE }),
     requests: [{ setupRequest: (req) => ({ ...req, ...(requests[next++ % requests.length] as object) }) }],
   });
   const ticks = cpuTicks(pid) - before;
+  const dbTicks = databaseTicks() - dbBefore;
   const ok = result['2xx'];
+  const perRequest = (elapsed: number) => Math.round((elapsed / CLOCK_TICKS / Math.max(ok, 1)) * 1e6);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok,
-    cpuUsPerRequest: Math.round((ticks / CLOCK_TICKS / Math.max(ok, 1)) * 1e6),
+    cpuUsPerRequest: perRequest(ticks),
+    dbUsPerRequest: perRequest(dbTicks),
   };
 }
 
@@ -150,6 +200,7 @@ interface TargetResult {
   p99: number;
   rssMb: number;
   cpuUs: number;
+  dbUs: number;
   requests: number;
 }
 
@@ -210,6 +261,7 @@ async function bench(
     p99: median(runs.map((r) => r.p99)),
     rssMb,
     cpuUs: median(runs.map((r) => r.cpuUsPerRequest)),
+    dbUs: median(runs.map((r) => r.dbUsPerRequest)),
     requests: acknowledged,
   };
 }
@@ -234,51 +286,68 @@ function checkStored(target: string, acknowledged: number, stored: number, loads
 
 // ---- the run ----
 const postmaster = Number(readFileSync('/var/lib/postgresql/15/main/postmaster.pid', 'utf8').split('\n')[0]);
-execFileSync('taskset', ['-a', '-p', '-c', '1', String(postmaster)], { stdio: 'ignore' });
+/** Postgres and every process it has started onto `cpus` (backends started later inherit it). */
+function pinDatabase(cpus: string): void {
+  eachDatabaseProcess((pid) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' }));
+}
+pinDatabase('1');
 execFileSync('taskset', ['-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
-const results: TargetResult[] = [];
+const results = new Map<string, TargetResult>();
 try {
-  const baselineUrl = await pgDatabase('bench_baseline');
-  results.push(
-    await bench('bare node:http + pg (baseline)', 'bench/baseline.ts', { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
-      const { rows } = await countRows(baselineUrl, 'baseline_messages', false);
-      checkStored('baseline', acked, rows, loads);
-    }), // prettier-ignore
-  );
-  const serviceUrl = await pgDatabase('bench_service');
-  const serviceEnv = { DATABASE_URL: serviceUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
-  results.push(
-    await bench('service on Postgres', 'app/main.ts', serviceEnv, async (acked, loads) => {
-      const { rows, uninterpreted } = await countRows(serviceUrl, 'inbound_messages', true);
-      checkStored('service', acked, rows, loads);
-      if (uninterpreted !== 0) fail(`service: ${uninterpreted} stored messages not interpreted`);
-    }),
-  );
-  const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
-  results.push(
-    await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
-      const db: Kysely<Database> = await createPgliteDatabase(join(dataDir, 'pglite'));
-      const rows = await sql<{ n: number }>`select count(*)::int as n, count(*) filter (where intent is null)::int as missing from inbound_messages`.execute(db); // prettier-ignore
-      await db.destroy();
-      const { n, missing } = rows.rows[0] as unknown as { n: number; missing: number };
-      checkStored('PGlite', acked, n, loads);
-      if (missing !== 0) fail(`PGlite: ${missing} stored messages not interpreted`);
-    }), // prettier-ignore
-  );
+  if (ONLY.has('baseline')) {
+    const baselineUrl = await pgDatabase('bench_baseline');
+    results.set('baseline',
+      await bench('bare node:http + pg (baseline)', 'bench/baseline.ts', { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
+        const { rows } = await countRows(baselineUrl, 'baseline_messages', false);
+        checkStored('baseline', acked, rows, loads);
+      }),
+    ); // prettier-ignore
+  }
+  if (ONLY.has('postgres')) {
+    const serviceUrl = await pgDatabase('bench_service');
+    const serviceEnv = { DATABASE_URL: serviceUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
+    results.set(
+      'postgres',
+      await bench('service on Postgres', 'app/main.ts', serviceEnv, async (acked, loads) => {
+        const { rows, uninterpreted } = await countRows(serviceUrl, 'inbound_messages', true);
+        checkStored('service', acked, rows, loads);
+        if (uninterpreted !== 0) fail(`service: ${uninterpreted} stored messages not interpreted`);
+      }),
+    );
+  }
+  if (ONLY.has('pglite')) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
+    results.set('pglite',
+      await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
+        const db: Kysely<Database> = await createPgliteDatabase(join(dataDir, 'pglite'));
+        const rows = await sql<{ n: number }>`select count(*)::int as n, count(*) filter (where intent is null)::int as missing from inbound_messages`.execute(db);
+        await db.destroy();
+        const { n, missing } = rows.rows[0] as unknown as { n: number; missing: number };
+        checkStored('PGlite', acked, n, loads);
+        if (missing !== 0) fail(`PGlite: ${missing} stored messages not interpreted`);
+      }),
+    ); // prettier-ignore
+  }
 } finally {
-  execFileSync('taskset', ['-a', '-p', '-c', '0-1', String(postmaster)], { stdio: 'ignore' });
+  pinDatabase('0-1');
 }
 
-const interpreter = JSON.parse(
-  execFileSync('taskset', ['-c', '0', process.execPath, '--import', 'tsx', join(ROOT, 'bench/interpreter.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  }),
-) as { messagesPerSecond: number; microsPerMessage: number };
+const interpreter = ONLY.has('interpreter')
+  ? (JSON.parse(
+      execFileSync('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, compiled('bench/interpreter.ts')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }),
+    ) as { messagesPerSecond: number; microsPerMessage: number })
+  : undefined;
+
+if (PROFILE_DIR !== undefined) {
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/profile.ts'), PROFILE_DIR], { cwd: ROOT, stdio: 'inherit' }); // prettier-ignore
+}
 
 // ---- report ----
-const [baseline, service] = results as [TargetResult, TargetResult, TargetResult];
-const ratio = service.rps / baseline.rps;
+const baseline = results.get('baseline');
+const service = results.get('postgres');
 const pgVersion = execFileSync('psql', [ADMIN_URL, '-tAc', 'show server_version'], { encoding: 'utf8' }).trim();
 const lines = [
   '# Benchmark results',
@@ -288,15 +357,18 @@ const lines = [
   `${CONNECTIONS} connections, ${WARMUP} s warm-up then ${RUNS} runs of ${SECONDS} s per target; medians of the runs.`,
   'Each request is a distinct pre-signed Twilio webhook (unique MessageSid, French bodies with accents and emoji).',
   'After each run: a row for every 200 answer (nothing acknowledged lost; at most one extra row per connection, for requests cut off when the time is up), every stored message interpreted; else the bench fails.',
+  'CPU µs/req: the server process; DB µs/req: all Postgres processes (the postmaster and its backends).',
   '',
-  '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | requests acknowledged |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.requests} |`), // prettier-ignore
+  '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | DB µs/req | requests acknowledged |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...[...results.values()].map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.name.includes('PGlite') ? '–' : r.dbUs} | ${r.requests} |`), // prettier-ignore
   '',
-  `Service / baseline: **${ratio.toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`,
-  '',
-  `Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 50,000).`,
-  '',
+  ...(baseline && service
+    ? [`Service / baseline: **${(service.rps / baseline.rps).toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`, ''] // prettier-ignore
+    : []),
+  ...(interpreter
+    ? [`Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 50,000).`, ''] // prettier-ignore
+    : []),
 ];
-writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+if (ONLY.size === 4) writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
 process.stdout.write(lines.join('\n'));
