@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
@@ -16,6 +16,9 @@ import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './s
 export class KyselyRepository implements Repository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** The record statement's text and parameter order, compiled once per shape (see `recordStatement`). */
+  private readonly statements = new Map<string, { sql: string; order: readonly RecordParameter[] }>();
+
   /**
    * One statement, so one round trip and its own transaction: the message insert, then, only when
    * it inserted (a known (provider, message_sid) inserts nothing), the lead change and the task, as
@@ -24,31 +27,38 @@ export class KyselyRepository implements Repository {
    */
   async record(request: RecordRequest): Promise<RecordOutcome> {
     const { message, action } = request;
-    const at = request.processedAt;
-    const leadChange =
-      action.lead === null ? sql`` : sql`, lead_change as (${leadUpsert(message.sender, action.lead, at)})`;
-    const task = action.task;
-    const newTask =
-      task === null
-        ? sql``
-        : sql`, new_task as (
-            insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
-            select ${task.kind}::text, ${message.sender}::text, ${task.contact}::text, ins.campaign_id, ins.id,
-              ${task.due_text}::text, ${JSON.stringify(task.details)}::jsonb, ${at}::timestamptz
-            from ins)`;
-    const { rows } = await sql<{ id: string; campaign_id: string | null }>`
-      with ins as (
-        insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
-          received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
-        values (${message.provider}, ${message.message_id}, ${message.source}, ${message.sender}, ${message.recipient},
-          ${message.content}, (select campaign_id from leads where phone = ${message.sender}),
-          ${message.received_at}::timestamptz, ${JSON.stringify(message.raw_data)}::jsonb,
-          ${JSON.stringify(message.extracted_data)}::jsonb, ${request.intent}, ${request.confidence}, ${action.name},
-          ${action.reply}, ${at}::timestamptz)
-        on conflict (provider, message_sid) do nothing
-        returning id, campaign_id
-      )${leadChange}${newTask}
-      select id, campaign_id from ins`.execute(this.db);
+    const at = request.processedAt.toISOString();
+    const { lead, task } = action;
+    const values: RecordParameters = {
+      provider: message.provider,
+      messageId: message.message_id,
+      source: message.source,
+      sender: message.sender,
+      recipient: message.recipient,
+      content: message.content,
+      receivedAt: message.received_at.toISOString(),
+      rawData: JSON.stringify(message.raw_data),
+      extractedData: JSON.stringify(message.extracted_data),
+      intent: request.intent,
+      confidence: request.confidence,
+      action: action.name,
+      reply: action.reply,
+      at,
+      leadStatus: lead?.status ?? null,
+      suppressedAt: lead?.suppression === 'suppress' ? at : null,
+      scope: lead?.scope ?? null,
+      taskKind: task?.kind ?? null,
+      taskContact: task?.contact ?? null,
+      taskDue: task?.due_text ?? null,
+      taskDetails: task === null ? null : JSON.stringify(task.details),
+    };
+    const statement = this.statement({ suppression: lead?.suppression ?? null, task: task !== null });
+    const { rows } = await this.db.executeQuery<{ id: string; campaign_id: string | null }>(
+      CompiledQuery.raw(
+        statement.sql,
+        statement.order.map((name) => values[name]),
+      ),
+    );
     const inserted = rows[0];
     if (inserted !== undefined) return { kind: 'stored', id: String(inserted.id), campaign_id: inserted.campaign_id };
     const existing = await this.db
@@ -58,6 +68,23 @@ export class KyselyRepository implements Repository {
       .where('message_sid', '=', message.message_id)
       .executeTakeFirstOrThrow();
     return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
+  }
+
+  /**
+   * Compiling the statement on every webhook cost more than the rest of the repository: its text
+   * depends only on the shape of the action, so it is compiled once per shape, with a marker in
+   * place of each value, and the markers give the parameters' order.
+   */
+  private statement(shape: RecordShape): { sql: string; order: readonly RecordParameter[] } {
+    const key = `${shape.suppression}/${shape.task}`;
+    let statement = this.statements.get(key);
+    if (statement === undefined) {
+      const compiled = recordStatement(shape, (name) => ({ [PARAMETER]: name })).compile(this.db);
+      const order = compiled.parameters.map((marker) => (marker as { [PARAMETER]: RecordParameter })[PARAMETER]);
+      statement = { sql: compiled.sql, order };
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
   async saveLead(phone: string, campaignId: string | null, at: Date): Promise<void> {
@@ -117,33 +144,90 @@ export class KyselyRepository implements Repository {
   }
 }
 
+const PARAMETER = Symbol('record parameter');
+
+interface RecordParameters {
+  provider: string;
+  messageId: string;
+  source: string;
+  sender: string;
+  recipient: string;
+  content: string;
+  receivedAt: string;
+  rawData: string;
+  extractedData: string;
+  intent: string;
+  confidence: number;
+  action: string;
+  reply: string | null;
+  /** Processing time: `processed_at`, and the lead's and task's times. */
+  at: string;
+  leadStatus: string | null;
+  suppressedAt: string | null;
+  scope: string | null;
+  taskKind: string | null;
+  taskContact: string | null;
+  taskDue: string | null;
+  taskDetails: string | null;
+}
+type RecordParameter = keyof RecordParameters;
+
+interface RecordShape {
+  readonly suppression: LeadChange['suppression'] | null;
+  readonly task: boolean;
+}
+
+/** The record statement of one shape; `value(name)` stands for each parameter. */
+function recordStatement(shape: RecordShape, value: (name: RecordParameter) => unknown) {
+  const leadChange =
+    shape.suppression === null ? sql`` : sql`, lead_change as (${leadUpsert(shape.suppression, value)})`;
+  const newTask = shape.task
+    ? sql`, new_task as (
+        insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
+        select ${value('taskKind')}::text, ${value('sender')}::text, ${value('taskContact')}::text, ins.campaign_id,
+          ins.id, ${value('taskDue')}::text, ${value('taskDetails')}::jsonb, ${value('at')}::timestamptz
+        from ins)`
+    : sql``;
+  return sql<{ id: string; campaign_id: string | null }>`
+    with ins as (
+      insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
+        received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
+      values (${value('provider')}, ${value('messageId')}, ${value('source')}, ${value('sender')},
+        ${value('recipient')}, ${value('content')}, (select campaign_id from leads where phone = ${value('sender')}),
+        ${value('receivedAt')}::timestamptz, ${value('rawData')}::jsonb, ${value('extractedData')}::jsonb,
+        ${value('intent')}, ${value('confidence')}, ${value('action')}, ${value('reply')}, ${value('at')}::timestamptz)
+      on conflict (provider, message_sid) do nothing
+      returning id, campaign_id
+    )${leadChange}${newTask}
+    select id, campaign_id from ins`;
+}
+
 /**
  * The lead change of a stored message, as an insert from `ins` (so nothing happens for a duplicate).
  * Creates the lead when the number is unknown (an opt-out from a stranger must still stick).
  * A suppressed lead keeps its status until it opts back in; the first opt-out time is kept.
  */
-function leadUpsert(phone: string, change: LeadChange, at: Date) {
-  const suppressedAt = change.suppression === 'suppress' ? at : null;
+function leadUpsert(suppression: LeadChange['suppression'], value: (name: RecordParameter) => unknown) {
   const status =
-    change.suppression === 'keep'
+    suppression === 'keep'
       ? sql`case when leads.opted_out_at is null then excluded.status else leads.status end`
       : sql`excluded.status`;
   const optedOutAt =
-    change.suppression === 'suppress'
+    suppression === 'suppress'
       ? sql`coalesce(leads.opted_out_at, excluded.opted_out_at)`
-      : change.suppression === 'lift'
+      : suppression === 'lift'
         ? sql`null`
         : sql`leads.opted_out_at`;
   const scope =
-    change.suppression === 'suppress'
+    suppression === 'suppress'
       ? sql`case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope then excluded.opt_out_scope else 'all' end`
-      : change.suppression === 'lift'
+      : suppression === 'lift'
         ? sql`null`
         : sql`leads.opt_out_scope`;
   return sql`
     insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
-    select ${phone}::text, null, ${change.status}::text, ${suppressedAt}::timestamptz, ${change.scope}::text,
-      ${at}::timestamptz, ${at}::timestamptz
+    select ${value('sender')}::text, null, ${value('leadStatus')}::text, ${value('suppressedAt')}::timestamptz,
+      ${value('scope')}::text, ${value('at')}::timestamptz, ${value('at')}::timestamptz
     from ins
     on conflict (phone) do update set status = ${status}, opted_out_at = ${optedOutAt}, opt_out_scope = ${scope},
       updated_at = excluded.updated_at`;
