@@ -64,3 +64,14 @@ t.test('answers TwiML, escaping the reply', async (t) => {
     '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Réponse &lt;STOP&gt; &amp; "merci" 👍</Message></Response>',
   );
 });
+
+t.test('each reply answers its own TwiML, however many different replies there are', async (t) => {
+  const fresh = new TwilioResponseListener();
+  const twiml = (text: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><Response><Message>${text}</Message></Response>`;
+  // More distinct replies than are kept built: the first ones come from the cache, the last are built each time.
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 100; i++) t.equal(fresh.answer(`Réponse n°${i} <ok>`).body, twiml(`Réponse n°${i} &lt;ok&gt;`));
+  }
+  t.equal(fresh.answer(null).body, '<?xml version="1.0" encoding="UTF-8"?><Response/>', 'no reply: empty TwiML');
+});

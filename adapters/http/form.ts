@@ -40,6 +40,7 @@ export function parseForm(body: Buffer | string): RawFields {
 }
 
 function decode(component: string): string {
+  if (!component.includes('%') && !component.includes('+')) return component; // most keys, many values
   try {
     return decodeURIComponent(component.replaceAll('+', ' '));
   } catch {

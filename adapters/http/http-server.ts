@@ -72,6 +72,8 @@ class Unavailable extends Error {
 /** Builds the server without listening: `listen()` belongs to the caller (app or test). */
 export function createHttpServer(options: HttpServerOptions): Server {
   const routes = new Map(options.routes.map((route) => [route.path, route]));
+  // One child logger per provider, made once: pino serializes a child's bindings when it is created.
+  const logs = new Map(options.routes.map((route) => [route, options.logger.child({ provider: route.listener.provider })])); // prettier-ignore
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const observer = options.observer;
   const routeLabel = (target: string): string => {
@@ -148,7 +150,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     query: string,
   ): Promise<void> {
     const started = performance.now();
-    const log = options.logger.child({ provider: route.listener.provider });
+    const log = logs.get(route) as Logger;
     let outcome: RouteOutcome;
     try {
       const fields = req.method === 'GET' ? parseForm(query) : parseForm(await readForm(req, options.bodyLimit));
@@ -246,19 +248,38 @@ async function readForm(req: IncomingMessage, limit: number): Promise<Buffer> {
     throw new RequestError(415, 'form data must be utf-8');
   }
   if (Number(req.headers['content-length'] ?? 0) > limit) throw new RequestError(413, 'body too large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  return readBody(req, limit);
+}
+
+/**
+ * The body, by plain listeners (an async iterator costs promises per chunk). Past `limit` it stops
+ * reading and the caller answers 413 with `Connection: close`; a client that goes away mid-body
+ * (`error` or `close` before `end`) gets a 400 nobody reads.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error: RequestError | null): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onIncomplete);
+      req.off('close', onIncomplete);
+      if (error === null) resolve(Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) throw new RequestError(413, 'body too large');
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof RequestError) throw error;
-    throw new RequestError(400, 'request body incomplete');
-  }
-  return Buffer.concat(chunks, size);
+      if (size > limit) settle(new RequestError(413, 'body too large'));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => settle(null);
+    const onIncomplete = (): void => settle(new RequestError(400, 'request body incomplete'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onIncomplete);
+    req.on('close', onIncomplete);
+  });
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -19,6 +19,9 @@ const OPT_OUT_TYPES: Record<string, ProviderKeyword> = { STOP: 'opt_out', START:
 
 const EMPTY_TWIML = new MessagingResponse().toString();
 
+/** Replies come from a few templates: each one's TwiML is built once (up to this many kept). */
+const CACHED_REPLIES = 64;
+
 export class TwilioResponseListener implements ResponseListener {
   readonly provider = 'twilio';
 
@@ -55,12 +58,15 @@ export class TwilioResponseListener implements ResponseListener {
     };
   }
 
+  private readonly replies = new Map<string, string>();
+
   answer(reply: string | null): ProviderAnswer {
-    let body = EMPTY_TWIML;
-    if (reply !== null) {
+    let body = reply === null ? EMPTY_TWIML : this.replies.get(reply);
+    if (body === undefined) {
       const twiml = new MessagingResponse();
-      twiml.message(reply);
+      twiml.message(reply as string);
       body = twiml.toString();
+      if (this.replies.size < CACHED_REPLIES) this.replies.set(reply as string, body);
     }
     return { status: 200, contentType: 'text/xml; charset=utf-8', body };
   }
