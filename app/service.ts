@@ -7,7 +7,6 @@ import type { Database } from '../adapters/postgres/schema.js';
 import type { Config } from './config.js';
 import { buildContainer } from './container.js';
 import { openDatabase } from './database.js';
-import { createOutbox } from './jobs.js';
 import { TOKENS } from './tokens.js';
 import type { DependencyContainer } from 'tsyringe';
 
@@ -29,9 +28,13 @@ export async function startService(
   const database = db ?? (await openDatabase(config, logger));
   const container = buildContainer(config, logger, database);
   setup(container);
-  // Providers that reply through their API get the outbox and its worker, before any request.
+  // Providers that reply through their API get the outbox and its worker, before any request. The
+  // job queue (pg-boss) is loaded only then: with Twilio alone it would hold memory for nothing.
   const senders = container.resolve(TOKENS.ReplySenders);
-  const outbox = senders.size > 0 && !container.isRegistered(TOKENS.Outbox) ? createOutbox(config, database, logger) : null; // prettier-ignore
+  const outbox =
+    senders.size > 0 && !container.isRegistered(TOKENS.Outbox)
+      ? (await import('./jobs.js')).createOutbox(config, database, logger)
+      : null;
   if (outbox !== null) container.registerInstance(TOKENS.Outbox, outbox);
   const server = container.resolve(TOKENS.HttpServer);
   try {
