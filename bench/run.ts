@@ -22,6 +22,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import twilio from 'twilio';
 import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import type { Database } from '../adapters/postgres/schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -48,6 +49,33 @@ const BODIES = [
   'Envoyez la doc à jean.dupont@exemple.fr 📄',
 ];
 
+// ---- leads: replies come from numbers we texted, as in production ----
+/** Leads registered before the service runs; the requests' senders cycle through them. */
+const LEADS = 200_000;
+const leadPhone = (i: number) => `+336${10_000_000 + i}`;
+
+/** Migrates the service's database and registers the leads of 20 campaigns (`npm run leads` would, one by one). */
+async function prepareServiceDatabase(db: Kysely<Database>): Promise<void> {
+  await migrateToLatest(db);
+  await sql`insert into leads (phone, campaign_id, status, created_at, updated_at)
+    select '+336' || (10000000 + i), 'bench-campaign-' || (i % 20), 'active', now(), now()
+    from generate_series(0, ${LEADS - 1}::int) as i`.execute(db);
+  await db.destroy();
+}
+
+/** What a service run must leave: a row for every 200, each interpreted and tied to its campaign. */
+async function checkService(target: string, db: Kysely<Database>, acknowledged: number, loads: number): Promise<void> {
+  const { rows } = await sql<{ n: number; missing: number; unattributed: number }>`
+    select count(*)::int as n, count(*) filter (where intent is null or action is null)::int as missing,
+      count(*) filter (where campaign_id is null)::int as unattributed
+    from inbound_messages`.execute(db);
+  await db.destroy();
+  const { n, missing, unattributed } = rows[0] as { n: number; missing: number; unattributed: number };
+  checkStored(target, acknowledged, n, loads);
+  if (missing !== 0) fail(`${target}: ${missing} stored messages not interpreted`);
+  if (unattributed !== 0) fail(`${target}: ${unattributed} stored messages without their campaign`);
+}
+
 // ---- requests: unique MessageSid, signed beforehand so signing is not measured ----
 let sequence = 0;
 function signedRequest(): { body: string; headers: Record<string, string> } {
@@ -59,7 +87,7 @@ function signedRequest(): { body: string; headers: Record<string, string> } {
     MessageSid: `SM${String(sequence).padStart(32, '0')}`,
     SmsSid: `SM${String(sequence).padStart(32, '0')}`,
     AccountSid: 'AC00000000000000000000000000000000',
-    From: `+336${String(10_000_000 + (sequence % 89_999_999)).slice(0, 8)}`,
+    From: leadPhone(sequence % LEADS),
     To: '+33757000001',
     Body: BODIES[sequence % BODIES.length] as string,
     NumSegments: '1',
@@ -215,20 +243,16 @@ async function pgDatabase(name: string): Promise<string> {
   return url.toString();
 }
 
-async function countRows(
-  url: string,
-  table: string,
-  interpreted: boolean,
-): Promise<{ rows: number; uninterpreted: number }> {
+async function countRows(url: string, table: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const rows = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
-  const uninterpreted = interpreted
-    ? Number((await client.query(`select count(*) as n from ${table} where intent is null`)).rows[0].n)
-    : 0;
   await client.end();
-  return { rows, uninterpreted };
+  return rows;
 }
+
+const postgres = (url: string) =>
+  new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
 
 async function bench(
   name: string,
@@ -298,34 +322,28 @@ try {
     const baselineUrl = await pgDatabase('bench_baseline');
     results.set('baseline',
       await bench('bare node:http + pg (baseline)', 'bench/baseline.ts', { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
-        const { rows } = await countRows(baselineUrl, 'baseline_messages', false);
-        checkStored('baseline', acked, rows, loads);
+        checkStored('baseline', acked, await countRows(baselineUrl, 'baseline_messages'), loads);
       }),
     ); // prettier-ignore
   }
   if (ONLY.has('postgres')) {
     const serviceUrl = await pgDatabase('bench_service');
+    await prepareServiceDatabase(postgres(serviceUrl));
     const serviceEnv = { DATABASE_URL: serviceUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
     results.set(
       'postgres',
-      await bench('service on Postgres', 'app/main.ts', serviceEnv, async (acked, loads) => {
-        const { rows, uninterpreted } = await countRows(serviceUrl, 'inbound_messages', true);
-        checkStored('service', acked, rows, loads);
-        if (uninterpreted !== 0) fail(`service: ${uninterpreted} stored messages not interpreted`);
-      }),
+      await bench('service on Postgres', 'app/main.ts', serviceEnv, (acked, loads) =>
+        checkService('service', postgres(serviceUrl), acked, loads),
+      ),
     );
   }
   if (ONLY.has('pglite')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
+    await prepareServiceDatabase(await createPgliteDatabase(join(dataDir, 'pglite')));
     results.set('pglite',
-      await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
-        const db: Kysely<Database> = await createPgliteDatabase(join(dataDir, 'pglite'));
-        const rows = await sql<{ n: number }>`select count(*)::int as n, count(*) filter (where intent is null)::int as missing from inbound_messages`.execute(db);
-        await db.destroy();
-        const { n, missing } = rows.rows[0] as unknown as { n: number; missing: number };
-        checkStored('PGlite', acked, n, loads);
-        if (missing !== 0) fail(`PGlite: ${missing} stored messages not interpreted`);
-      }),
+      await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) =>
+        checkService('PGlite', await createPgliteDatabase(join(dataDir, 'pglite')), acked, loads),
+      ),
     ); // prettier-ignore
   }
 } finally {
@@ -355,8 +373,8 @@ const lines = [
   `${new Date().toISOString()} — ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), Node ${process.version}, Postgres ${pgVersion}.`,
   `Server pinned to CPU 0; Postgres and the load generator (autocannon, in the bench process) on CPU 1.`,
   `${CONNECTIONS} connections, ${WARMUP} s warm-up then ${RUNS} runs of ${SECONDS} s per target; medians of the runs.`,
-  'Each request is a distinct pre-signed Twilio webhook (unique MessageSid, French bodies with accents and emoji).',
-  'After each run: a row for every 200 answer (nothing acknowledged lost; at most one extra row per connection, for requests cut off when the time is up), every stored message interpreted; else the bench fails.',
+  `Each request is a distinct pre-signed Twilio webhook (unique MessageSid, French bodies with accents and emoji), from one of ${LEADS} leads registered in 20 campaigns beforehand (replies come from numbers we texted).`,
+  'After each run: a row for every 200 answer (nothing acknowledged lost; at most one extra row per connection, for requests cut off when the time is up), every stored message interpreted and tied to its campaign; else the bench fails.',
   'CPU µs/req: the server process; DB µs/req: all Postgres processes (the postmaster and its backends).',
   '',
   '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | DB µs/req | requests acknowledged |',
