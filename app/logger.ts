@@ -31,7 +31,7 @@ export const REDACTED_PATHS = [
  * write is handed to a libuv thread, and that hand-off cost more than the rest of a webhook's
  * logging (profiled by bench/profile.ts); under a burst one write now carries some sixty lines.
  * Whatever is buffered is written when the process exits (pino flushes on `exit`, crash included);
- * only a SIGKILL can lose it, at most 250 ms of lines.
+ * only a SIGKILL can lose it: at most the last 250 ms, or 16 KiB, of lines.
  */
 export const LOG_BUFFER_BYTES = 16 * 1024;
 export const LOG_FLUSH_MS = 250;

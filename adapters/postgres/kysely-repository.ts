@@ -71,9 +71,9 @@ export class KyselyRepository implements Repository {
   }
 
   /**
-   * Compiling the statement on every webhook cost more than the rest of the repository: its text
-   * depends only on the shape of the action, so it is compiled once per shape, with a marker in
-   * place of each value, and the markers give the parameters' order.
+   * Compiling the statement showed in every webhook's profile, yet its text depends only on the
+   * shape of the action: it is compiled once per shape, with a marker in place of each value, and
+   * the markers give the parameters' order.
    */
   private statement(shape: RecordShape): { sql: string; order: readonly RecordParameter[] } {
     const key = `${shape.suppression}/${shape.task}`;
