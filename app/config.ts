@@ -103,13 +103,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     providers.includes(name) ? required(variable, ` and PROVIDERS includes ${name}`) : value(variable);
   const tokens = list(enabled('twilio', 'TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN'));
   const vonageSecrets = list(enabled('vonage', 'VONAGE_SIGNATURE_SECRET'));
-  const vonageMethod = value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash';
-  if (!(VONAGE_SIGNATURE_METHODS as readonly string[]).includes(vonageMethod)) {
-    throw new ConfigError(
-      'VONAGE_SIGNATURE_METHOD',
-      `VONAGE_SIGNATURE_METHOD must be one of ${VONAGE_SIGNATURE_METHODS.join(', ')}, got '${vonageMethod}'`,
-    );
-  }
+  const vonageMethod = oneOf('VONAGE_SIGNATURE_METHOD', value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash', VONAGE_SIGNATURE_METHODS); // prettier-ignore
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
   const publicUrl = url(required('PUBLIC_URL') ?? listenUrl(host, port));
@@ -136,7 +130,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     vonage: Object.freeze({
       secrets: Object.freeze(vonageSecrets.length > 0 ? vonageSecrets : [DEVELOPMENT_VONAGE_SECRET]),
       usingDevelopmentSecret: vonageSecrets.length === 0,
-      method: vonageMethod as VonageSignatureMethod,
+      method: vonageMethod,
       maxAgeSeconds: integer(value, 'VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
       apiKey: enabled('vonage', 'VONAGE_API_KEY') ?? null,
       apiSecret: enabled('vonage', 'VONAGE_API_SECRET') ?? null,
@@ -149,7 +143,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     databaseUrl,
     dataDir: value('DATA_DIR') ?? './data',
     dbPoolMax: integer(value, 'DB_POOL_MAX', 10, 1, 100),
-    logLevel: level(value('LOG_LEVEL') ?? 'info'),
+    logLevel: oneOf('LOG_LEVEL', value('LOG_LEVEL') ?? 'info', LEVELS),
     bodyLimit: integer(value, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     handlerTimeoutMs: integer(value, 'HANDLER_TIMEOUT_MS', 10_000, 100, 14_000),
     headersTimeoutMs: integer(value, 'HEADERS_TIMEOUT_MS', 10_000, 100, 60_000),
@@ -221,10 +215,12 @@ function url(raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-function level(raw: string): string {
-  if (!LEVELS.has(raw))
-    throw new ConfigError('LOG_LEVEL', `LOG_LEVEL must be one of ${[...LEVELS].join(', ')}, got '${raw}'`);
-  return raw;
+/** `raw` when it is one of `allowed`; otherwise a ConfigError naming them. */
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
 }
