@@ -40,12 +40,17 @@ export function ownerOf(frame: CallFrame): string {
     const parts = url.slice(modules + '/node_modules/'.length).split('/');
     return `pkg:${parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]}`;
   }
-  const path = url.startsWith('file://') ? relative(ROOT, fileURLToPath(url)) : url;
+  const path = shortPath(url);
   return path.split('/').slice(0, -1).join('/') || path;
 }
 
+/** A file of ours as a path from the project root; other URLs as they are. */
+function shortPath(url: string): string {
+  return url.startsWith('file://') ? relative(ROOT, fileURLToPath(url)) : url;
+}
+
 function label(frame: CallFrame): string {
-  const where = frame.url.startsWith('file://') ? relative(ROOT, fileURLToPath(frame.url)) : frame.url;
+  const where = shortPath(frame.url);
   return `${frame.functionName || '(anonymous)'} ${where}${where ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
