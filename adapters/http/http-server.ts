@@ -71,9 +71,10 @@ class Unavailable extends Error {
 
 /** Builds the server without listening: `listen()` belongs to the caller (app or test). */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const routes = new Map(options.routes.map((route) => [route.path, route]));
-  // One child logger per provider, made once: pino serializes a child's bindings when it is created.
-  const logs = new Map(options.routes.map((route) => [route, options.logger.child({ provider: route.listener.provider })])); // prettier-ignore
+  // Each route with its provider's child logger, made once: pino serializes a child's bindings when it is created.
+  const routes = new Map(
+    options.routes.map((route) => [route.path, { ...route, log: options.logger.child({ provider: route.listener.provider }) }]), // prettier-ignore
+  );
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const observer = options.observer;
   const routeLabel = (target: string): string => {
@@ -143,14 +144,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
   }
 
   async function webhook(
-    route: WebhookRoute,
+    route: WebhookRoute & { readonly log: Logger },
     req: IncomingMessage,
     res: ServerResponse,
     target: string,
     query: string,
   ): Promise<void> {
     const started = performance.now();
-    const log = logs.get(route) as Logger;
+    const { log } = route;
     let outcome: RouteOutcome;
     try {
       const fields = req.method === 'GET' ? parseForm(query) : parseForm(await readForm(req, options.bodyLimit));
