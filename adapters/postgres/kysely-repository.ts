@@ -11,80 +11,53 @@ import type {
   Task,
 } from '../../core/ports/repository.js';
 import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './schema.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /** The repository over Kysely: the same SQL for Postgres (pg) and the embedded PGlite. The caller owns `db`. */
 export class KyselyRepository implements Repository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly batcher: WriteBatcher<RecordRequest, RecordOutcome>;
 
-  /** The record statement's text and parameter order, compiled once per shape (see `recordStatement`). */
-  private readonly statements = new Map<string, { sql: string; order: readonly RecordParameter[] }>();
-
-  /**
-   * One statement, so one round trip and its own transaction: the message insert, then, only when
-   * it inserted (a known (provider, message_sid) inserts nothing), the lead change and the task, as
-   * data-modifying CTEs that read the inserted row. The unique constraint decides between
-   * concurrent deliveries, not a prior read.
-   */
-  async record(request: RecordRequest): Promise<RecordOutcome> {
-    const { message, action } = request;
-    const at = request.processedAt.toISOString();
-    const { lead, task } = action;
-    const values: RecordParameters = {
-      provider: message.provider,
-      messageId: message.message_id,
-      source: message.source,
-      sender: message.sender,
-      recipient: message.recipient,
-      content: message.content,
-      receivedAt: message.received_at.toISOString(),
-      rawData: JSON.stringify(message.raw_data),
-      extractedData: JSON.stringify(message.extracted_data),
-      intent: request.intent,
-      confidence: request.confidence,
-      action: action.name,
-      reply: action.reply,
-      at,
-      leadStatus: lead?.status ?? null,
-      suppressedAt: lead?.suppression === 'suppress' ? at : null,
-      scope: lead?.scope ?? null,
-      taskKind: task?.kind ?? null,
-      taskContact: task?.contact ?? null,
-      taskDue: task?.due_text ?? null,
-      taskDetails: task === null ? null : JSON.stringify(task.details),
-    };
-    const statement = this.statement({ suppression: lead?.suppression ?? null, task: task !== null });
-    const { rows } = await this.db.executeQuery<{ id: string; campaign_id: string | null }>(
-      CompiledQuery.raw(
-        statement.sql,
-        statement.order.map((name) => values[name]),
-      ),
-    );
-    const inserted = rows[0];
-    if (inserted !== undefined) return { kind: 'stored', id: String(inserted.id), campaign_id: inserted.campaign_id };
-    const existing = await this.db
-      .selectFrom('inbound_messages')
-      .select(['id', 'reply'])
-      .where('provider', '=', message.provider)
-      .where('message_sid', '=', message.message_id)
-      .executeTakeFirstOrThrow();
-    return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
+  constructor(
+    private readonly db: Kysely<Database>,
+    options: RecordBatching = { concurrency: 1, maxBatch: 16 },
+  ) {
+    this.batcher = new WriteBatcher({
+      write: (requests) => this.recordAll(requests),
+      // One lead row and one message key per batch: a batch's upsert cannot touch a row twice,
+      // and two batches never wait on each other's rows.
+      keysOf: ({ message }) => [`sender:${message.sender}`, `message:${message.provider}:${message.message_id}`],
+      ...options,
+    });
   }
 
   /**
-   * Compiling the statement showed in every webhook's profile, yet its text depends only on the
-   * shape of the action: it is compiled once per shape, with a marker in place of each value, and
-   * the markers give the parameters' order.
+   * Stores the message and applies its action in one statement. Concurrent calls are written
+   * together, as one statement and one commit (see `WriteBatcher`); each call still resolves only
+   * once its message is committed.
    */
-  private statement(shape: RecordShape): { sql: string; order: readonly RecordParameter[] } {
-    const key = `${shape.suppression}/${shape.task}`;
-    let statement = this.statements.get(key);
-    if (statement === undefined) {
-      const compiled = recordStatement(shape, (name) => ({ [PARAMETER]: name })).compile(this.db);
-      const order = compiled.parameters.map((marker) => (marker as { [PARAMETER]: RecordParameter })[PARAMETER]);
-      statement = { sql: compiled.sql, order };
-      this.statements.set(key, statement);
-    }
-    return statement;
+  record(request: RecordRequest): Promise<RecordOutcome> {
+    return this.batcher.add(request);
+  }
+
+  private async recordAll(requests: readonly RecordRequest[]): Promise<RecordOutcome[]> {
+    const rows = requests.map(recordRow);
+    const { rows: inserted } = await this.db.executeQuery<{ key: string; id: string; campaign_id: string | null }>(
+      CompiledQuery.raw(RECORD_STATEMENT, [JSON.stringify(rows)]),
+    );
+    const stored = new Map(inserted.map((row) => [row.key, row]));
+    return Promise.all(
+      requests.map(async ({ message }, i): Promise<RecordOutcome> => {
+        const row = stored.get(rows[i]!.key);
+        if (row !== undefined) return { kind: 'stored', id: String(row.id), campaign_id: row.campaign_id };
+        const existing = await this.db
+          .selectFrom('inbound_messages')
+          .select(['id', 'reply'])
+          .where('provider', '=', message.provider)
+          .where('message_sid', '=', message.message_id)
+          .executeTakeFirstOrThrow();
+        return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
+      }),
+    );
   }
 
   async saveLead(phone: string, campaignId: string | null, at: Date): Promise<void> {
@@ -144,94 +117,130 @@ export class KyselyRepository implements Repository {
   }
 }
 
-const PARAMETER = Symbol('record parameter');
+/** How the repository groups concurrent writes (see `WriteBatcher`). */
+export interface RecordBatching {
+  /** Record statements running at once; the pool needs a connection more for reads. */
+  readonly concurrency: number;
+  /** Messages in one statement at most. */
+  readonly maxBatch: number;
+}
 
-interface RecordParameters {
-  provider: string;
-  messageId: string;
-  source: string;
-  sender: string;
-  recipient: string;
-  content: string;
-  receivedAt: string;
-  rawData: string;
-  extractedData: string;
-  intent: string;
-  confidence: number;
-  action: string;
-  reply: string | null;
+/** One message of the record statement, as a JSON object (the statement reads a JSON array of them). */
+interface RecordRow {
+  /** Ties a returned row to its request: the key is unique within a batch. */
+  readonly key: string;
+  readonly provider: string;
+  readonly message_sid: string;
+  readonly source: string;
+  readonly sender: string;
+  readonly recipient: string;
+  readonly content: string;
+  readonly received_at: string;
+  readonly raw_data: Readonly<Record<string, unknown>>;
+  readonly extracted_data: Readonly<Record<string, unknown>>;
+  readonly intent: string;
+  readonly confidence: number;
+  readonly action: string;
+  readonly reply: string | null;
   /** Processing time: `processed_at`, and the lead's and task's times. */
-  at: string;
-  leadStatus: string | null;
-  suppressedAt: string | null;
-  scope: string | null;
-  taskKind: string | null;
-  taskContact: string | null;
-  taskDue: string | null;
-  taskDetails: string | null;
-}
-type RecordParameter = keyof RecordParameters;
-
-interface RecordShape {
+  readonly processed_at: string;
+  readonly lead_status: string | null;
   readonly suppression: LeadChange['suppression'] | null;
-  readonly task: boolean;
+  readonly opt_out_scope: string | null;
+  readonly task_kind: string | null;
+  readonly task_contact: string | null;
+  readonly task_due: string | null;
+  readonly task_details: Readonly<Record<string, unknown>> | null;
 }
 
-/** The record statement of one shape; `value(name)` stands for each parameter. */
-function recordStatement(shape: RecordShape, value: (name: RecordParameter) => unknown) {
-  const leadChange =
-    shape.suppression === null ? sql`` : sql`, lead_change as (${leadUpsert(shape.suppression, value)})`;
-  const newTask = shape.task
-    ? sql`, new_task as (
-        insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
-        select ${value('taskKind')}::text, ${value('sender')}::text, ${value('taskContact')}::text, ins.campaign_id,
-          ins.id, ${value('taskDue')}::text, ${value('taskDetails')}::jsonb, ${value('at')}::timestamptz
-        from ins)`
-    : sql``;
-  return sql<{ id: string; campaign_id: string | null }>`
-    with ins as (
-      insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
-        received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
-      values (${value('provider')}, ${value('messageId')}, ${value('source')}, ${value('sender')},
-        ${value('recipient')}, ${value('content')}, (select campaign_id from leads where phone = ${value('sender')}),
-        ${value('receivedAt')}::timestamptz, ${value('rawData')}::jsonb, ${value('extractedData')}::jsonb,
-        ${value('intent')}, ${value('confidence')}, ${value('action')}, ${value('reply')}, ${value('at')}::timestamptz)
-      on conflict (provider, message_sid) do nothing
-      returning id, campaign_id
-    )${leadChange}${newTask}
-    select id, campaign_id from ins`;
+function recordRow({ message, intent, confidence, action, processedAt }: RecordRequest): RecordRow {
+  const { lead, task } = action;
+  return {
+    key: `${message.provider}:${message.message_id}`,
+    provider: message.provider,
+    message_sid: message.message_id,
+    source: message.source,
+    sender: message.sender,
+    recipient: message.recipient,
+    content: message.content,
+    received_at: message.received_at.toISOString(),
+    raw_data: message.raw_data,
+    extracted_data: message.extracted_data,
+    intent,
+    confidence,
+    action: action.name,
+    reply: action.reply,
+    processed_at: processedAt.toISOString(),
+    lead_status: lead?.status ?? null,
+    suppression: lead?.suppression ?? null,
+    opt_out_scope: lead?.scope ?? null,
+    task_kind: task?.kind ?? null,
+    task_contact: task?.contact ?? null,
+    task_due: task?.due_text ?? null,
+    task_details: task?.details ?? null,
+  };
 }
 
 /**
- * The lead change of a stored message, as an insert from `ins` (so nothing happens for a duplicate).
- * Creates the lead when the number is unknown (an opt-out from a stranger must still stick).
- * A suppressed lead keeps its status until it opts back in; the first opt-out time is kept.
+ * The record statement, for any number of messages given as one JSON array ($1): one round trip
+ * and one transaction. The messages are inserted first; only those that inserted (a known
+ * (provider, message_sid) inserts nothing, and the unique constraint decides between concurrent
+ * deliveries, not a prior read) then change their lead and create their task, in data-modifying
+ * CTEs that read the inserted rows. The campaign is the sender's lead's.
+ *
+ * The lead change depends on what happens to the opt-out, one CTE per case. Every case creates
+ * the lead when the number is unknown (an opt-out from a stranger must still stick). `keep`: a
+ * suppressed lead keeps its status until it opts back in. `suppress`: the first opt-out time is
+ * kept, and two different scopes make `all`. `lift`: the opt-out goes.
+ *
+ * Its text never changes, so each connection prepares and plans it once.
  */
-function leadUpsert(suppression: LeadChange['suppression'], value: (name: RecordParameter) => unknown) {
-  const status =
-    suppression === 'keep'
-      ? sql`case when leads.opted_out_at is null then excluded.status else leads.status end`
-      : sql`excluded.status`;
-  const optedOutAt =
-    suppression === 'suppress'
-      ? sql`coalesce(leads.opted_out_at, excluded.opted_out_at)`
-      : suppression === 'lift'
-        ? sql`null`
-        : sql`leads.opted_out_at`;
-  const scope =
-    suppression === 'suppress'
-      ? sql`case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope then excluded.opt_out_scope else 'all' end`
-      : suppression === 'lift'
-        ? sql`null`
-        : sql`leads.opt_out_scope`;
-  return sql`
-    insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
-    select ${value('sender')}::text, null, ${value('leadStatus')}::text, ${value('suppressedAt')}::timestamptz,
-      ${value('scope')}::text, ${value('at')}::timestamptz, ${value('at')}::timestamptz
-    from ins
-    on conflict (phone) do update set status = ${status}, opted_out_at = ${optedOutAt}, opt_out_scope = ${scope},
-      updated_at = excluded.updated_at`;
-}
+const RECORD_STATEMENT = `
+with batch as (
+  select * from jsonb_to_recordset($1::jsonb) as batch(key text, provider text, message_sid text, source text,
+    sender text, recipient text, content text, received_at timestamptz, raw_data jsonb, extracted_data jsonb,
+    intent text, confidence double precision, action text, reply text, processed_at timestamptz,
+    lead_status text, suppression text, opt_out_scope text, task_kind text, task_contact text, task_due text,
+    task_details jsonb)
+), ins as (
+  insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
+    received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
+  select provider, message_sid, source, sender, recipient, content,
+    (select campaign_id from leads where phone = batch.sender),
+    received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at
+  from batch
+  on conflict (provider, message_sid) do nothing
+  returning id, provider, message_sid, campaign_id
+), stored as (
+  select ins.id, ins.campaign_id, batch.* from ins join batch using (provider, message_sid)
+), lead_kept as (
+  insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
+  select sender, null, lead_status, null, opt_out_scope, processed_at, processed_at
+  from stored where suppression = 'keep'
+  on conflict (phone) do update set
+    status = case when leads.opted_out_at is null then excluded.status else leads.status end,
+    updated_at = excluded.updated_at
+), lead_suppressed as (
+  insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
+  select sender, null, lead_status, processed_at, opt_out_scope, processed_at, processed_at
+  from stored where suppression = 'suppress'
+  on conflict (phone) do update set status = excluded.status,
+    opted_out_at = coalesce(leads.opted_out_at, excluded.opted_out_at),
+    opt_out_scope = case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope
+      then excluded.opt_out_scope else 'all' end,
+    updated_at = excluded.updated_at
+), lead_lifted as (
+  insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
+  select sender, null, lead_status, null, opt_out_scope, processed_at, processed_at
+  from stored where suppression = 'lift'
+  on conflict (phone) do update set status = excluded.status, opted_out_at = null, opt_out_scope = null,
+    updated_at = excluded.updated_at
+), new_task as (
+  insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
+  select task_kind, sender, task_contact, campaign_id, id, task_due, task_details, processed_at
+  from stored where task_kind is not null
+)
+select key, id, campaign_id from stored`;
 
 function toMessage(row: Selectable<InboundMessagesTable>): StoredMessage {
   return {
