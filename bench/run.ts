@@ -111,11 +111,16 @@ function presign(count: number) {
 
 // ---- processes ----
 /**
- * Every server runs as production runs it (deploy/systemd: `node --enable-source-maps dist/...`):
- * compiled by tsc, without the tsx loader, which adds a loader thread and esbuild's name helpers.
+ * Every server runs as production runs it: compiled by tsc, without the tsx loader (which adds a
+ * loader thread and esbuild's name helpers), with the node flags of the systemd unit's ExecStart.
  */
 const BUILD_DIR = '.bench';
-const NODE_FLAGS = ['--enable-source-maps'];
+const NODE_FLAGS = unitNodeFlags(readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook.service'), 'utf8'));
+function unitNodeFlags(unit: string): string[] {
+  const flags = /^ExecStart=\S+((?: --\S+)*) \S+$/m.exec(unit)?.[1];
+  if (flags === undefined) throw new Error('no `ExecStart=node [--flags] entry` line in the systemd unit');
+  return flags.trim().split(' ');
+}
 function compiled(entry: string): string {
   return join(ROOT, BUILD_DIR, entry.replace(/\.ts$/, '.js'));
 }
