@@ -24,7 +24,8 @@ export class KyselyRepository implements Repository {
     this.batcher = new WriteBatcher({
       write: (requests) => this.recordAll(requests),
       // One lead row and one message key per batch: a batch's upsert cannot touch a row twice,
-      // and two batches never wait on each other's rows.
+      // and two batches never wait on each other's rows. Writing a failed batch again is safe even
+      // if it had committed (a lost answer): the statement is idempotent, repeats come back as duplicates.
       keysOf: ({ message }) => [`sender:${message.sender}`, `message:${message.provider}:${message.message_id}`],
       ...options,
     });
