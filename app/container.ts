@@ -12,7 +12,7 @@ import type { SignatureVerifier } from '../core/ports/signature-verifier.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
-import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
+import { ClassifierInterpreter, loadBundledModel } from '../adapters/interpreter/classifier-interpreter.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
 import type { ReplySender } from '../adapters/outbox/outbox.js';
@@ -33,7 +33,7 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
   c.register(TOKENS.Repository, {
     useFactory: instanceCachingFactory((d) => new KyselyRepository(d.resolve(TOKENS.Database))),
   });
-  c.register(TOKENS.Interpreter, { useFactory: instanceCachingFactory(() => new LexiconInterpreter()) });
+  c.register(TOKENS.Interpreter, { useFactory: instanceCachingFactory(() => new ClassifierInterpreter(loadBundledModel())) });
   c.register(TOKENS.PartStore, {
     useFactory: instanceCachingFactory((d) => new KyselyPartStore(d.resolve(TOKENS.Database))),
   });

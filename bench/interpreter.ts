@@ -2,7 +2,7 @@
  * The interpreter alone: messages a second on one core, over replies written like real ones (the
  * benchmark's own list, not the test corpus). Prints one JSON object. Run by bench/run.ts, pinned.
  */
-import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
+import { ClassifierInterpreter, loadBundledModel } from '../adapters/interpreter/classifier-interpreter.js';
 
 const REPLIES = [
   'Stop', 'STOP svp', 'Oui je suis intéressé', 'Non merci', 'Rappelez-moi demain à 10h', 'rdv jeudi 14h ?',
@@ -15,7 +15,7 @@ const REPLIES = [
   'Bonjour, nous sommes une PME de 12 personnes, est-ce que votre solution gère les devis et la facturation ? Merci',
 ]; // prettier-ignore
 
-const interpreter = new LexiconInterpreter();
+const interpreter = new ClassifierInterpreter(loadBundledModel());
 const at = new Date();
 for (let i = 0; i < 50_000; i++) interpreter.interpret(REPLIES[i % REPLIES.length] as string, at); // warm-up
 const count = 300_000;

@@ -8,7 +8,9 @@ export type LeadStatus =
   | 'callback_requested'
   | 'meeting_requested'
   | 'question'
-  | 'wrong_number';
+  | 'wrong_number'
+  /** A reply waits for a person (`npm run review`): the number is not texted meanwhile. */
+  | 'held';
 
 export type ActionName =
   | 'suppressed'
@@ -20,6 +22,7 @@ export type ActionName =
   | 'wrong_number_suppressed'
   | 'callback_task'
   | 'meeting_task'
+  | 'review_hold'
   | 'none';
 
 /** A change to the sender's lead; `suppression` says what happens to its opt-out. */
@@ -30,9 +33,11 @@ export interface LeadChange {
   readonly scope: string | null;
 }
 
+export type TaskKind = 'callback' | 'meeting' | 'review';
+
 /** Work for the sales team. */
 export interface NewTask {
-  readonly kind: 'callback' | 'meeting';
+  readonly kind: TaskKind;
   /** When the prospect asked for, as they wrote it; null when they did not say. */
   readonly due_text: string | null;
   /** Phone to call: the one given in the message, else the sender. */
@@ -93,8 +98,29 @@ function task(
   };
 }
 
+/**
+ * A reply the interpreter is unsure of, or that may be an opt-out without being clearly one: the
+ * number is held (suppressed for sending, and no confirmation is sent, since nothing is decided
+ * yet) and a person gets a review task with what the interpreter read.
+ */
+function holdForReview(interpretation: Interpretation, ctx: ActionContext): Action {
+  const { intent, confidence, secondary_intents, extracted } = interpretation;
+  return {
+    name: 'review_hold',
+    lead: { status: 'held', suppression: 'suppress', scope: 'all' },
+    task: {
+      kind: 'review',
+      due_text: null,
+      contact: ctx.sender,
+      details: { ...extracted, read_as: intent, confidence, secondary_intents },
+    },
+    reply: null,
+  };
+}
+
 /** Decides what a reply triggers: the policy, with no I/O. */
 export function planAction(interpretation: Interpretation, ctx: ActionContext): Action {
+  if (interpretation.review) return holdForReview(interpretation, ctx);
   const reply = (kind: keyof typeof REPLIES): string | null =>
     ctx.providerReplied ? null : REPLIES[kind][interpretation.language](ctx.brand);
   const plans: Record<Intent, () => Action> = {
@@ -130,4 +156,31 @@ export function planAction(interpretation: Interpretation, ctx: ActionContext): 
 function scopeOf(interpretation: Interpretation): string {
   const scope = interpretation.extracted['scope'];
   return typeof scope === 'string' ? scope : 'all';
+}
+
+/** The suppression state of a lead, as stored. */
+export interface LeadState {
+  readonly status: LeadStatus;
+  readonly opted_out_at: Date | null;
+  readonly opt_out_scope: string | null;
+}
+
+/**
+ * The lead once a person resolved a review that held it at `heldAt`: a confirmed suppression
+ * (opt-out, wrong number) stays, with the reviewed scope; otherwise the hold is lifted, unless
+ * the number was suppressed before the hold, another review still holds it, or a later reply has
+ * already decided (an opt-in lifted it, an opt-out replaced it).
+ */
+export function releaseHold(lead: LeadState, change: LeadChange | null, heldAt: Date, stillHeld: boolean, at: Date): LeadState { // prettier-ignore
+  if (change !== null && change.suppression === 'suppress') {
+    const suppressedBefore = lead.opted_out_at !== null && lead.opted_out_at < heldAt;
+    return {
+      status: change.status,
+      opted_out_at: lead.opted_out_at ?? at,
+      opt_out_scope: suppressedBefore ? 'all' : change.scope,
+    };
+  }
+  if (lead.status !== 'held' || stillHeld) return lead;
+  if (lead.opted_out_at !== null && lead.opted_out_at < heldAt) return { ...lead, status: 'opted_out' };
+  return { status: change?.status ?? 'active', opted_out_at: null, opt_out_scope: null };
 }

@@ -25,6 +25,11 @@ export interface Interpretation {
   readonly extracted: Readonly<Record<string, unknown>>;
   /** Other intents of a mixed message, strongest first. */
   readonly secondary_intents: readonly Intent[];
+  /**
+   * True when a person must read the reply before anything is done: it may be an opt-out without
+   * being clearly one, or the interpreter is unsure. The number is held meanwhile.
+   */
+  readonly review: boolean;
 }
 
 export function isIntent(value: string): value is Intent {

@@ -92,10 +92,12 @@ export class ReceiveInboundMessage {
     } catch (cause) {
       // A bug in the interpreter must not lose the message: store it unread, for a person to see.
       error = cause instanceof Error ? cause : new Error(String(cause));
-      interpretation = { intent: 'UNKNOWN', confidence: 0, language: 'fr', extracted: {}, secondary_intents: [] };
+      interpretation = { intent: 'UNKNOWN', confidence: 0, language: 'fr', extracted: {}, secondary_intents: [], review: true }; // prettier-ignore
     }
     // The provider already acted on its own keyword (and replied): its decision is final.
-    if (keyword !== null) interpretation = { ...interpretation, intent: KEYWORD_INTENTS[keyword], confidence: 1 };
+    if (keyword !== null) {
+      interpretation = { ...interpretation, intent: KEYWORD_INTENTS[keyword], confidence: 1, review: false };
+    }
     return { interpretation, error };
   }
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
-import { evaluate, formatEvaluation, parseCorpus } from '../app/evaluation.js';
+import { evaluate, formatEvaluation, parseCorpus } from '../adapters/interpreter/evaluation.js';
 
 // The development corpus (copied from the labelled set the interpreter is tuned on) and replies
 // we wrote ourselves the way prospects write, to check the rules generalize beyond those rows.

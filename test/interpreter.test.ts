@@ -2,7 +2,7 @@ import t from 'tap';
 import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
 import { editDistance, readText } from '../adapters/interpreter/text.js';
 import { resolveDueAt } from '../adapters/interpreter/when.js';
-import { CorpusError, evaluate, formatEvaluation, parseCorpus } from '../app/evaluation.js';
+import { CorpusError, evaluate, formatEvaluation, parseCorpus } from '../adapters/interpreter/evaluation.js';
 
 const interpreter = new LexiconInterpreter();
 // Wednesday 25 November 2026, 10:00 in Paris (UTC+1).

@@ -1,9 +1,15 @@
+import { releaseHold } from '../../core/action.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
+import type { Intent } from '../../core/intent.js';
 import type {
   Lead,
   RecordOutcome,
   RecordRequest,
   Repository,
+  ResolveOutcome,
+  Review,
+  ReviewExample,
+  ReviewResolution,
   StoredMessage,
   Task,
 } from '../../core/ports/repository.js';
@@ -14,6 +20,7 @@ export class InMemoryRepository implements Repository {
   private readonly leads = new Map<string, Lead>();
   private readonly tasks: Task[] = [];
   private readonly purged = new Set<string>();
+  private readonly examples: ReviewExample[] = [];
   private nextId = 1;
   /** Set to make every call fail as a database outage would. */
   failure: Error | null = null;
@@ -95,6 +102,56 @@ export class InMemoryRepository implements Repository {
   async listOpenTasks(): Promise<Task[]> {
     this.check();
     return this.tasks.filter((task) => task.status === 'open');
+  }
+
+  async listReviews(): Promise<Review[]> {
+    this.check();
+    return this.tasks
+      .filter((task) => task.kind === 'review' && task.status === 'open')
+      .map((task) => {
+        const message = this.messageById(task.message_id);
+        return { ...task, text: message.content, received_at: message.received_at };
+      });
+  }
+
+  async resolveReview({ taskId, intent, action, reviewer, at }: ReviewResolution): Promise<ResolveOutcome> {
+    this.check();
+    const index = this.tasks.findIndex((task) => task.id === taskId && task.kind === 'review');
+    const task = this.tasks[index];
+    if (task === undefined) return { kind: 'not_found' };
+    if (task.status !== 'open') return { kind: 'already_resolved' };
+    const resolution = { intent, reviewer, at: at.toISOString() };
+    this.tasks[index] = { ...task, status: 'done', details: { ...task.details, resolution } };
+    const lead = this.leads.get(task.phone) as Lead;
+    const stillHeld = this.tasks.some((t) => t.phone === task.phone && t.kind === 'review' && t.status === 'open');
+    const next = releaseHold(lead, action.lead, task.created_at, stillHeld, at);
+    this.leads.set(task.phone, { ...lead, ...next, updated_at: at });
+    if (action.task !== null) {
+      this.tasks.push({
+        id: String(this.nextId++),
+        kind: action.task.kind,
+        phone: task.phone,
+        contact: action.task.contact,
+        campaign_id: task.campaign_id,
+        message_id: task.message_id,
+        due_text: action.task.due_text,
+        details: structuredClone(action.task.details),
+        status: 'open',
+        created_at: at,
+      });
+    }
+    const readAs = typeof task.details['read_as'] === 'string' ? (task.details['read_as'] as Intent) : 'UNKNOWN';
+    this.examples.push({ text: this.messageById(task.message_id).content, read_as: readAs, intent, resolved_at: at });
+    return { kind: 'resolved', phone: task.phone, lead_status: next.status };
+  }
+
+  async listReviewExamples(): Promise<ReviewExample[]> {
+    this.check();
+    return [...this.examples];
+  }
+
+  private messageById(id: string): StoredMessage {
+    return [...this.messages.values()].find((message) => message.id === id) as StoredMessage;
   }
 
   async purgeMessageData(before: Date): Promise<number> {

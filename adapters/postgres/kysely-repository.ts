@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
+import { releaseHold } from '../../core/action.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
@@ -8,6 +9,10 @@ import type {
   RecordOutcome,
   RecordRequest,
   Repository,
+  ResolveOutcome,
+  Review,
+  ReviewExample,
+  ReviewResolution,
   StoredMessage,
   Task,
 } from '../../core/ports/repository.js';
@@ -99,6 +104,85 @@ export class KyselyRepository implements Repository {
       .orderBy('id')
       .execute();
     return rows.map(toTask);
+  }
+
+  async listReviews(): Promise<Review[]> {
+    const rows = await this.db
+      .selectFrom('tasks')
+      .innerJoin('inbound_messages as m', 'm.id', 'tasks.message_id')
+      .selectAll('tasks')
+      .select(['m.content as text', 'm.received_at as received_at'])
+      .where('tasks.kind', '=', 'review')
+      .where('tasks.status', '=', 'open')
+      .orderBy('tasks.created_at')
+      .orderBy('tasks.id')
+      .execute();
+    return rows.map((row) => ({ ...toTask(row), text: row.text, received_at: row.received_at }));
+  }
+
+  /** Rare and made by a person: plain statements in a transaction, the task and the lead locked. */
+  async resolveReview({ taskId, intent, action, reviewer, at }: ReviewResolution): Promise<ResolveOutcome> {
+    if (!/^\d{1,18}$/.test(taskId)) return { kind: 'not_found' };
+    return this.db.transaction().execute(async (trx): Promise<ResolveOutcome> => {
+      const task = await trx
+        .selectFrom('tasks')
+        .innerJoin('inbound_messages as m', 'm.id', 'tasks.message_id')
+        .selectAll('tasks')
+        .select('m.content as text')
+        .where('tasks.id', '=', taskId)
+        .where('tasks.kind', '=', 'review')
+        .forUpdate()
+        .executeTakeFirst();
+      if (task === undefined) return { kind: 'not_found' };
+      if (task.status !== 'open') return { kind: 'already_resolved' };
+      const resolution = { intent, reviewer, at: at.toISOString() };
+      await trx
+        .updateTable('tasks')
+        .set({ status: 'done', details: JSON.stringify({ ...task.details, resolution }) })
+        .where('id', '=', taskId)
+        .execute();
+      const lead = await trx.selectFrom('leads').selectAll().where('phone', '=', task.phone).forUpdate().executeTakeFirstOrThrow(); // prettier-ignore
+      const other = await trx
+        .selectFrom('tasks')
+        .select('id')
+        .where('phone', '=', task.phone)
+        .where('kind', '=', 'review')
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      const next = releaseHold(toLead(lead), action.lead, task.created_at, other !== undefined, at);
+      await trx.updateTable('leads').set({ ...next, updated_at: at }).where('phone', '=', task.phone).execute();
+      if (action.task !== null) {
+        await trx
+          .insertInto('tasks')
+          .values({
+            kind: action.task.kind,
+            phone: task.phone,
+            contact: action.task.contact,
+            campaign_id: task.campaign_id,
+            message_id: task.message_id,
+            due_text: action.task.due_text,
+            details: JSON.stringify(action.task.details),
+            created_at: at,
+          })
+          .execute();
+      }
+      const readAs = typeof task.details['read_as'] === 'string' ? task.details['read_as'] : 'UNKNOWN';
+      await trx
+        .insertInto('review_examples')
+        .values({ message_id: task.message_id, text: task.text, read_as: readAs, intent, reviewer, resolved_at: at })
+        .execute();
+      return { kind: 'resolved', phone: task.phone, lead_status: next.status };
+    });
+  }
+
+  async listReviewExamples(): Promise<ReviewExample[]> {
+    const rows = await this.db
+      .selectFrom('review_examples')
+      .select(['text', 'read_as', 'intent', 'resolved_at'])
+      .orderBy('resolved_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ ...row, read_as: row.read_as as Intent, intent: row.intent as Intent }));
   }
 
   async purgeMessageData(before: Date): Promise<number> {

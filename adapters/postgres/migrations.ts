@@ -109,6 +109,24 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * Replies a person labelled in `npm run review`: the examples `npm run train -- --with-reviewed`
+   * adds to the corpus. One per message (a review is resolved once).
+   */
+  '2026-11-29-001-review-examples': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('review_examples')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        .addColumn('message_id', 'bigint', (c) => c.notNull().unique().references('inbound_messages.id').onDelete('cascade')) // prettier-ignore
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('read_as', 'text', (c) => c.notNull())
+        .addColumn('intent', 'text', (c) => c.notNull())
+        .addColumn('reviewer', 'text', (c) => c.notNull())
+        .addColumn('resolved_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** Applies every pending migration; throws with the failing migration's error. */

@@ -64,9 +64,21 @@ export interface MessagePartsTable {
   group_key: string | null;
 }
 
+/** A reply labelled by a person in `npm run review`, for training. */
+export interface ReviewExamplesTable {
+  id: Generated<string>;
+  message_id: string;
+  text: string;
+  read_as: string;
+  intent: string;
+  reviewer: string;
+  resolved_at: Timestamp;
+}
+
 export interface Database {
   inbound_messages: InboundMessagesTable;
   leads: LeadsTable;
   tasks: TasksTable;
   message_parts: MessagePartsTable;
+  review_examples: ReviewExamplesTable;
 }

@@ -1,17 +1,37 @@
 /**
  * Measures the interpreter on a labelled corpus (`npm run interpret:eval -- [file.tsv]`, by default
- * the development corpus): accuracy, per-intent precision and recall, confusion table, misses.
+ * the development corpus): accuracy, opt-outs caught (read as OPT_OUT or held for review), hard
+ * false opt-outs (suppressed without review, not opt-outs), review rate, per-intent precision and
+ * recall, confusion table, misses.
  */
 import { readFileSync } from 'node:fs';
-import { LexiconInterpreter } from '../../adapters/interpreter/lexicon-interpreter.js';
-import { CorpusError, evaluate, formatEvaluation, parseCorpus } from '../evaluation.js';
+import { parseArgs } from 'node:util';
+import { ClassifierInterpreter, loadBundledModel } from '../../adapters/interpreter/classifier-interpreter.js';
+import { CorpusError, evaluate, formatEvaluation, parseCorpus } from '../../adapters/interpreter/evaluation.js';
+import { usageError } from './usage.js';
 
-const file = process.argv[2] ?? 'test/fixtures/intents-dev.tsv';
+const USAGE = `usage: npm run interpret:eval -- [file.tsv]
+
+Measures the interpreter on a labelled corpus (default: test/fixtures/intents-dev.tsv): accuracy,
+opt-outs caught, hard false opt-outs, review rate, per-intent precision and recall, confusion, misses.
+`;
+const { values, positionals } = usageError(USAGE, () =>
+  parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h', default: false } } }),
+);
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const file = positionals[0] ?? 'test/fixtures/intents-dev.tsv';
+let rows;
 try {
-  const rows = parseCorpus(readFileSync(file, 'utf8'));
-  process.stdout.write(formatEvaluation(evaluate(rows, new LexiconInterpreter(), new Date())));
+  rows = parseCorpus(readFileSync(file, 'utf8'));
 } catch (error) {
   const reason = error instanceof CorpusError ? error.message : (error as NodeJS.ErrnoException).code;
   process.stderr.write(`interpret:eval: cannot read ${file}: ${reason}\n`);
-  process.exitCode = 1;
+  process.exit(1);
 }
+const interpreter = new ClassifierInterpreter(loadBundledModel());
+const at = new Date();
+process.stdout.write(formatEvaluation(evaluate(rows, (row) => interpreter.interpret(row.text, at))));

@@ -1,20 +1,43 @@
 /**
  * Interprets replies read from standard input, one per line (an empty line is an empty reply), and
- * writes one JSON object per line, in order: `{"intent", "confidence", "extracted"}`. Relative times
- * resolve against now. `npm run -s interpret` writes nothing else on standard output.
+ * writes one JSON object per line, in order: `{"intent", "confidence", "review", "extracted",
+ * "secondary_intents"}`, plus `"explanation"` with `--explain` (rule or model, guarded spans,
+ * probabilities, the features that weighed most). Relative times resolve against now.
+ * `npm run -s interpret` writes nothing else on standard output.
  */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LexiconInterpreter } from '../../adapters/interpreter/lexicon-interpreter.js';
+import { parseArgs } from 'node:util';
+import { ClassifierInterpreter, loadBundledModel } from '../../adapters/interpreter/classifier-interpreter.js';
+import { usageError } from './usage.js';
 
-const interpreter = new LexiconInterpreter();
+const USAGE = `usage: npm run -s interpret -- [--explain] < replies.txt
+
+Reads one reply a line on standard input and writes one JSON line each: intent, confidence,
+review (true when held for a person), extracted data and secondary intents.
+  --explain  add what decided: the rule, or the model's probabilities and strongest features
+`;
+
+const { values } = usageError(USAGE, () =>
+  parseArgs({ options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }), // prettier-ignore
+);
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const interpreter = new ClassifierInterpreter(loadBundledModel());
 
 async function* answers(): AsyncGenerator<string> {
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    const { intent, confidence, extracted, secondary_intents } = interpreter.interpret(line, new Date());
-    const data = secondary_intents.length > 0 ? { ...extracted, secondary_intents } : extracted;
-    yield `${JSON.stringify({ intent, confidence, extracted: data })}\n`;
+    if (values.explain) {
+      const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(line, new Date()); // prettier-ignore
+      yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, explanation })}\n`;
+    } else {
+      const { intent, confidence, review, extracted, secondary_intents } = interpreter.interpret(line, new Date());
+      yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents })}\n`;
+    }
   }
 }
 

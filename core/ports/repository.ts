@@ -1,4 +1,4 @@
-import type { Action, LeadStatus } from '../action.js';
+import type { Action, LeadStatus, TaskKind } from '../action.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { Intent } from '../intent.js';
 
@@ -37,7 +37,7 @@ export interface Lead {
 
 export interface Task {
   readonly id: string;
-  readonly kind: 'callback' | 'meeting';
+  readonly kind: TaskKind;
   readonly phone: string;
   readonly contact: string;
   readonly campaign_id: string | null;
@@ -46,6 +46,35 @@ export interface Task {
   readonly details: Readonly<Record<string, unknown>>;
   readonly status: 'open' | 'done';
   readonly created_at: Date;
+}
+
+/** An open review task with the reply it is about. */
+export interface Review extends Task {
+  readonly text: string;
+  readonly received_at: Date;
+}
+
+/** A person's reading of a held reply: the intent, and what that intent triggers (see planAction). */
+export interface ReviewResolution {
+  readonly taskId: string;
+  readonly intent: Intent;
+  readonly action: Action;
+  readonly reviewer: string;
+  readonly at: Date;
+}
+
+export type ResolveOutcome =
+  | { readonly kind: 'resolved'; readonly phone: string; readonly lead_status: LeadStatus }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'already_resolved' };
+
+/** A reply labelled by a person, for training. */
+export interface ReviewExample {
+  readonly text: string;
+  /** What the interpreter had read. */
+  readonly read_as: Intent;
+  readonly intent: Intent;
+  readonly resolved_at: Date;
 }
 
 /** Durable storage of messages, leads and tasks. */
@@ -62,6 +91,17 @@ export interface Repository {
   listLeads(status?: LeadStatus): Promise<Lead[]>;
   /** Open tasks, oldest first. */
   listOpenTasks(): Promise<Task[]>;
+  /** Open review tasks with their replies, oldest first. */
+  listReviews(): Promise<Review[]>;
+  /**
+   * Closes a review task with a person's reading, in one transaction: the task is done, the lead
+   * takes the change of `action` (the hold is lifted unless the number was suppressed before it
+   * or another review still holds it), `action`'s task is created, and the reply is kept as a
+   * labelled example.
+   */
+  resolveReview(resolution: ReviewResolution): Promise<ResolveOutcome>;
+  /** Replies people labelled, oldest first. */
+  listReviewExamples(): Promise<ReviewExample[]>;
   /**
    * Erases the personal data of messages received before `before` (raw payload, text, extracted
    * data); the rows, their intent and action, and every lead's opt-out stay. Returns how many.

@@ -1,0 +1,177 @@
+/**
+ * What the statistical model sees of a reply: words, word pairs and the character n-grams of each
+ * word (what survives typos, missing accents, shorthand and spaced letters), emoji, punctuation
+ * that carries meaning (`?`, `!`, `@`) and the length of the reply. Each feature is a short string
+ * hashed into one of 2^20 buckets; the model keeps a weight vector for the buckets it was trained on.
+ */
+import { foldLookAlikes } from './normalize.js';
+import { guard } from './rules.js';
+
+export const BUCKET_BITS = 20;
+const BUCKET_MASK = (1 << BUCKET_BITS) - 1;
+/** Only the start of a long reply is read: what decides an intent is said early, and work stays bounded. */
+export const FEATURE_TEXT_LIMIT = 1000;
+const MIN_GRAM = 3;
+const MAX_GRAM = 4;
+
+const foldCache = new Map<string, string>();
+const LETTER = /\p{L}/u;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+
+/** A letter lower-cased with its accents removed (`É` → `e`, `œ` → `oe`); cached per character. */
+function foldLetter(char: string): string {
+  let folded = foldCache.get(char);
+  if (folded === undefined) {
+    folded = char.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+    if (folded === 'œ') folded = 'oe';
+    else if (folded === 'æ') folded = 'ae';
+    else if (folded === 'ß') folded = 'ss';
+    if (foldCache.size < 4096) foldCache.set(char, folded);
+  }
+  return folded;
+}
+
+/**
+ * The reply's tokens: words in lower case without accents, digits kept, emoji and `? ! @` as
+ * tokens of their own. Letters spelled one by one ("s t o p", "S.T.O.P") are joined, and a letter
+ * repeated three times or more is read twice ("stoooop" → "stoop").
+ */
+export function tokenize(reply: string): string[] {
+  const text = foldLookAlikes(reply.length > FEATURE_TEXT_LIMIT ? reply.slice(0, FEATURE_TEXT_LIMIT) : reply);
+  const tokens: string[] = [];
+  let word = '';
+  const flush = () => {
+    if (word !== '') tokens.push(word.replace(/([a-z])\1\1+/g, '$1$1'));
+    word = '';
+  };
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) word += char;
+    else if (code >= 65 && code <= 90) word += String.fromCharCode(code + 32);
+    else if (code === 39 || code === 0x2019 || code === 32 || code === 45 || code === 46 || code === 44) flush();
+    else if (code === 63 || code === 33 || code === 64) {
+      flush();
+      tokens.push(char);
+    } else if (code > 127 && LETTER.test(char)) word += foldLetter(char);
+    else {
+      flush();
+      if (code > 127 && PICTOGRAPH.test(char)) tokens.push(char);
+    }
+  }
+  flush();
+  return joinSpelledLetters(tokens);
+}
+
+/** "s t o p" → "stop": three or more one-letter tokens in a row are one word spelled out. */
+function joinSpelledLetters(tokens: string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  const single = (token: string) => token.length === 1 && token >= 'a' && token <= 'z';
+  for (const token of [...tokens, '']) {
+    if (single(token)) {
+      run.push(token);
+      continue;
+    }
+    if (run.length >= 3) out.push(run.join(''));
+    else out.push(...run);
+    run = [];
+    if (token !== '') out.push(token);
+  }
+  return out;
+}
+
+const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b' };
+const LENGTHS = [1, 2, 3, 6, 12, 25] as const;
+
+/** The tokens the model reads: those of `tokenize`, with the guarded spans of rules.ts replaced. */
+export function modelTokens(tokens: readonly string[]): { tokens: readonly string[]; guarded: string[] } {
+  const { line, guarded } = guard(` ${tokens.join(' ')} `);
+  return { tokens: guarded.length === 0 ? tokens : line.trim().split(' '), guarded };
+}
+
+/** Numbers are read by their shape ("14h" → "00h"), not their value. */
+const shapeOf = (token: string) => (/\d/.test(token) ? token.replace(/\d/g, '0') : token);
+
+/** The features of one token: the word and its character n-grams, and for "st0p" or "stop2quit" their readings. */
+function tokenFeatures(token: string): string[] {
+  const features: string[] = [];
+  const addWord = (word: string) => {
+    features.push(`w ${word}`);
+    if (word.length < 2) return;
+    const padded = `<${word}>`;
+    for (let n = MIN_GRAM; n <= MAX_GRAM; n++) {
+      for (let i = 0; i + n <= padded.length; i++) features.push(`c ${padded.slice(i, i + n)}`);
+    }
+  };
+  addWord(shapeOf(token));
+  if (/\d/.test(token) && /[a-z]/.test(token)) {
+    // "st0p", "5T0P": digits standing for letters; "stop2quit": words glued by a digit.
+    addWord(token.replace(/\d/g, (digit) => LEET[digit] ?? digit));
+    for (const part of token.split(/\d+/)) if (part.length >= 2) features.push(`w ${part}`);
+  }
+  return features;
+}
+
+/** The features of the whole reply: word pairs, first and last word, length. */
+function replyFeatures(tokens: readonly string[]): string[] {
+  const words = tokens.map(shapeOf);
+  const features: string[] = [];
+  for (let i = 0; i + 1 < words.length; i++) features.push(`b ${words[i]} ${words[i + 1]}`);
+  if (words.length > 0) features.push(`b <s> ${words[0]}`, `b ${words[words.length - 1]} </s>`);
+  const length = LENGTHS.findIndex((limit) => words.length <= limit);
+  features.push(`n ${length === -1 ? 'long' : LENGTHS[length]}`);
+  return features;
+}
+
+/** The features of a reply's model tokens, as strings (for explanations); `bucketsOf` hashes the same. */
+export function featureStrings(tokens: readonly string[]): string[] {
+  return [...tokens.flatMap(tokenFeatures), ...replyFeatures(tokens)];
+}
+
+/** FNV-1a, 32 bits, folded into the bucket range. */
+export function bucketOf(feature: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < feature.length; i++) {
+    hash ^= feature.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) & BUCKET_MASK;
+}
+
+/** The distinct buckets of a reply's features, in increasing order. */
+export function featureBuckets(reply: string): Int32Array {
+  return bucketsOf(modelTokens(tokenize(reply)).tokens);
+}
+
+/** Hashed features of the tokens seen lately: most words of a reply were in an earlier one. */
+const tokenCache = new Map<string, Int32Array>();
+const TOKEN_CACHE_SIZE = 20_000;
+
+function tokenBuckets(token: string): Int32Array {
+  let buckets = tokenCache.get(token);
+  if (buckets === undefined) {
+    buckets = Int32Array.from(tokenFeatures(token), bucketOf);
+    if (tokenCache.size >= TOKEN_CACHE_SIZE) tokenCache.clear();
+    tokenCache.set(token, buckets);
+  }
+  return buckets;
+}
+
+/** The distinct buckets of the features of model tokens (`featureStrings`, hashed), in increasing order. */
+export function bucketsOf(tokens: readonly string[]): Int32Array {
+  const perToken = tokens.map(tokenBuckets);
+  const reply = replyFeatures(tokens);
+  const buckets = new Int32Array(perToken.reduce((sum, b) => sum + b.length, reply.length));
+  let at = 0;
+  for (const b of perToken) {
+    buckets.set(b, at);
+    at += b.length;
+  }
+  for (const feature of reply) buckets[at++] = bucketOf(feature);
+  buckets.sort();
+  let distinct = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    if (i === 0 || buckets[i] !== buckets[i - 1]) buckets[distinct++] = buckets[i] as number;
+  }
+  return buckets.subarray(0, distinct);
+}

@@ -1,0 +1,137 @@
+/**
+ * A multinomial logistic regression over hashed reply features (see features.ts): one weight per
+ * (feature bucket, intent) and a bias per intent. Each reply's features are binary and scaled to
+ * unit length, so a long reply does not weigh more than a short one. Probabilities are calibrated
+ * by a temperature fitted on cross-validated predictions at training time.
+ */
+import { featureBuckets } from './features.js';
+
+/** The model as committed (`adapters/interpreter/data/model.json`), written by `npm run train`. */
+export interface ModelFile {
+  readonly format: 1;
+  /** Class names, in the order of each weight row. */
+  readonly classes: readonly string[];
+  readonly temperature: number;
+  readonly bias: readonly number[];
+  /** Feature buckets, base64 of a little-endian Int32Array, increasing. */
+  readonly buckets: string;
+  /** Weights, base64 of a little-endian Float32Array: `classes.length` per bucket, in bucket order. */
+  readonly weights: string;
+  /** What it was trained on and how, for the record (not read at run time). */
+  readonly trained: Readonly<Record<string, unknown>>;
+}
+
+export class ModelError extends Error {
+  readonly code = 'MODEL_INVALID';
+}
+
+export class LinearModel {
+  /** Open-addressing table from bucket to weight offset: faster than a Map on the hot path. */
+  private readonly slots: Int32Array;
+  private readonly offsets: Int32Array;
+  private readonly mask: number;
+
+  constructor(
+    readonly classes: readonly string[],
+    private readonly bias: Float64Array,
+    private readonly buckets: Int32Array,
+    private readonly weights: Float32Array,
+    readonly temperature: number,
+  ) {
+    let size = 1;
+    while (size < buckets.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size).fill(-1);
+    this.offsets = new Int32Array(size);
+    buckets.forEach((bucket, row) => {
+      let slot = bucket & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = bucket;
+      this.offsets[slot] = row * classes.length;
+    });
+  }
+
+  /** Where a bucket's weights start, or -1 when the model has none for it. */
+  private offsetOf(bucket: number): number {
+    let slot = bucket & this.mask;
+    for (;;) {
+      const key = this.slots[slot] as number;
+      if (key === bucket) return this.offsets[slot] as number;
+      if (key === -1) return -1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  static fromFile(file: ModelFile): LinearModel {
+    const classes = file.classes;
+    const buckets = new Int32Array(toArrayBuffer(file.buckets));
+    const weights = new Float32Array(toArrayBuffer(file.weights));
+    if (
+      file.format !== 1 ||
+      file.bias.length !== classes.length ||
+      weights.length !== buckets.length * classes.length ||
+      !(file.temperature > 0)
+    ) {
+      throw new ModelError('the model file does not fit its own shape');
+    }
+    return new LinearModel(classes, Float64Array.from(file.bias), buckets, weights, file.temperature);
+  }
+
+  /** The same weights with another calibration temperature. */
+  withTemperature(temperature: number): LinearModel {
+    return new LinearModel(this.classes, this.bias, this.buckets, this.weights, temperature);
+  }
+
+  /** The trained numbers, for writing the model file. */
+  parameters(): { buckets: Int32Array; weights: Float32Array; bias: Float64Array } {
+    return { buckets: this.buckets, weights: this.weights, bias: this.bias };
+  }
+
+  /** Calibrated probabilities of each class for a reply, in `classes` order. */
+  predict(reply: string): Float64Array {
+    return this.probabilities(featureBuckets(reply));
+  }
+
+  /** Probabilities from a reply's feature buckets (see `featureBuckets`). */
+  probabilities(buckets: Int32Array): Float64Array {
+    const scores = this.scores(buckets);
+    return softmax(scores, this.temperature);
+  }
+
+  /** Raw scores (logits) before calibration. */
+  scores(buckets: Int32Array): Float64Array {
+    const k = this.classes.length;
+    const scores = Float64Array.from(this.bias);
+    const value = buckets.length === 0 ? 0 : 1 / Math.sqrt(buckets.length);
+    for (let i = 0; i < buckets.length; i++) {
+      const row = this.offsetOf(buckets[i] as number);
+      if (row === -1) continue;
+      for (let c = 0; c < k; c++) scores[c] = (scores[c] as number) + (this.weights[row + c] as number) * value;
+    }
+    return scores;
+  }
+
+  /** How much one feature bucket pushes class `c`, for a reply with `count` feature buckets. */
+  contribution(bucket: number, c: number, count: number): number {
+    const row = this.offsetOf(bucket);
+    return row === -1 ? 0 : (this.weights[row + c] as number) / Math.sqrt(count);
+  }
+}
+
+export function softmax(scores: Float64Array, temperature: number): Float64Array {
+  let max = -Infinity;
+  for (const score of scores) max = Math.max(max, score);
+  const out = new Float64Array(scores.length);
+  let sum = 0;
+  for (let c = 0; c < scores.length; c++) {
+    out[c] = Math.exp(((scores[c] as number) - max) / temperature);
+    sum += out[c] as number;
+  }
+  for (let c = 0; c < out.length; c++) out[c] = (out[c] as number) / sum;
+  return out;
+}
+
+function toArrayBuffer(base64: string): ArrayBuffer {
+  const bytes = Buffer.from(base64, 'base64');
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}

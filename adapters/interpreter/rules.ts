@@ -1,0 +1,143 @@
+/**
+ * What rules do better than a model trained on sentences: provider keywords said alone (STOP,
+ * ARRET, START, HELP, AIDE... with a polite word or a typo), replies with no words (emoji,
+ * punctuation), reactions relayed as text, and the negation guards, uses of stop-words that are
+ * not a request to stop ("pas de STOP pour moi", "stop by", "arrêt de bus"), which are blanked
+ * before the model reads a reply. Every pattern runs on the `line` form of a reply: its tokens
+ * (see features.ts) joined by single spaces, with a space at both ends.
+ */
+import type { Intent, Language } from '../../core/intent.js';
+import { editDistance } from './text.js';
+
+const anyOf = (...parts: string[]) => new RegExp(parts.join('|'), 'g');
+
+/** Stop-words used for something else: each span is replaced by `GUARD` before the model reads it. */
+export const NOT_AN_OPT_OUT = anyOf(
+  ' non stop ',
+  ' (?:bus|tram|metro|pit|truck|rest) stop ',
+  ' stop (?:by|in|over|round|at the|at my|at our|for (?:petrol|gas|coffee|lunch)) ',
+  ' (?:arretez|arrete|arreter|arrete toi|arretez vous|arretes) (?:vous |toi )?(?:au|a l|a la|chez|devant|en passant|par) ',
+  ' (?:a l |l |un |sans |mon |son |en )arret (?:de bus|de tram|maladie|de travail|cardiaque)? ?',
+  ' arret (?:de |du |d )?(?:bus|tram|metro|travail|maladie|cardiaque|de jeu) ',
+  ' (?:can t|cant|cannot|couldn t|won t|wont) stop ',
+  ' (?:i |we )?(?:didn t|did not|never|don t|do not) (?:say|said|ask|asked|mean|meant|want|wanna) (?:to )?(?:stop|unsubscribe|opt out|be removed) ',
+  ' (?:don t|dont|do not|never|please don t|pls don t) (?:take|remove|delete|drop|unsubscribe) (?:me|us|my number)(?: off| out| from)? ',
+  ' (?:not|never) (?:saying|asking) (?:stop|to stop|you to stop) ',
+  ' (?:n |ne )(?:me |nous |m )?(?:retirez|retire|enlevez|enleve|supprimez|supprime|effacez|efface|desinscrivez|desabonnez|oubliez|rayez) (?:pas|surtout pas|jamais)(?: de (?:la|votre|vos|ta) (?:liste|fichier|contacts?|base))? ',
+  ' (?:n |ne )(?:arretez|arrete|arretes|stoppez|stoppe) (?:pas|surtout pas|jamais)(?: de (?:m |me |nous )?(?:ecrire|envoyer|contacter|appeler|texter))? ',
+  ' (?:pas de|no|not a|without|sans) stop (?:pour|for) (?:moi|me|nous|us) ',
+  ' (?:pas besoin|inutile|no need) (?:d |de |to )(?:arreter|stopper|stop|me retirer|me desinscrire|unsubscribe|remove me) ',
+  ' (?:envoye|mis|tape|ecrit|repondu|sent|texted|typed|replied|hit|pressed) stop (?:par erreur|by mistake|by accident|sans faire expres|accidentally) ',
+  ' stop (?:par erreur|by mistake|by accident) ',
+  // Taking back an opt-out: "annulez mon STOP", "undo my stop", "take me off the do-not-text list".
+  ' (?:undo|cancel|annulez|annule|annuler|ignore|ignorez|oubliez|retire|retirez|supprimez|supprime|enlevez|enleve|remove|lift|desactivez|desactive|levez|leve) (?:my|mon|ma|le|la|the|ce|cette|that|votre) (?:stop|arret|unsubscribe|desabonnement|desinscription|opt out|optout|blocage) ',
+  ' (?:off|from|de) (?:the|your|la|votre|vos|ta) (?:blocked|do not text|do not contact|dnc|opt out|stop|liste? d opposition|liste? des desinscrits|liste? des desabonnes|liste noire|blacklist)(?: list)? ',
+  ' un unsubscribe ',
+  // The footer of an automatic message: "Répondez STOP au 36111", "Reply STOP to opt out".
+  ' (?:repondez|repondre|reply|text|texte|textez|envoyez|envoie|envoyer|send|tapez|type|sms) (?:stop|arret|end) (?:au|to|pour|for|a|sms|afin) ',
+  ' (?:stop|arret) (?:sms )?(?:au|to|at) \\d{4,6} ',
+);
+/** What a guarded span becomes: a token of its own, which the model learns like a word. */
+export const GUARD = ' notstop ';
+
+/** Whole-message keywords of carriers, Twilio and Vonage, French and English, with common typos. */
+const OPT_OUT_KEYWORDS = new Set([
+  'stop', 'stopall', 'stpo', 'sotp', 'tsop', 'stoop', 'stopp', 'stoppe', 'sto', 'unsubscribe', 'unsub', 'unsuscribe',
+  'cancel', 'end', 'quit', 'revoke', 'optout', 'opt out', 'arret', 'arrete', 'arreter', 'arretez', 'arrettez', 'aret',
+  'fin', 'desabonner', 'desabonnez', 'desabonnement', 'desabo', 'desinscrire', 'desinscription', 'desinscrivez',
+  'retrait', 'remove', 'stop all', 'stop 2 quit', 'stop2quit',
+]); // prettier-ignore
+const OPT_IN_KEYWORDS = new Set(['start', 'unstop', 'subscribe', 'resubscribe', 'restart', 'opt in', 'optin', 'demarrer', 'yes start']); // prettier-ignore
+const HELP_KEYWORDS = new Set(['help', 'aide', 'info', 'infos', 'aidez moi', 'help me', 'sos']);
+/** Keywords long enough to be recognised with a typo or two. */
+const FUZZY_OPT_OUT = ['unsubscribe', 'desabonner', 'desabonnez', 'desabonnement', 'desinscrire', 'desinscription', 'arretez']; // prettier-ignore
+
+/** Words that may surround a keyword without changing it ("STOP svp", "please stop", "STOP 36180", "STOP!!"). */
+const FILLER = new Set([
+  'please', 'pls', 'plz', 'svp', 'stp', 'merci', 'thanks', 'thank', 'thx', 'you', 'now', 'maintenant', 'tout', 'all',
+  'i', 'je', 'ok', 'the', 'messages', 'sms', 'texts', 'me', 'moi', 'bye', 'ciao', 'immediately', 'immediatement',
+  'tt', 'de', 'suite', '!', '?', '0', '00', '000', '0000', '00000',
+]); // prettier-ignore
+
+const POSITIVE_EMOJI = new Set(['👍', '👌', '✅', '☑', '✔', '🙂', '😊', '😀', '😃', '👏', '🤝', '💪', '🔥', '🙌', '💯']); // prettier-ignore
+/** Emoji that mean "stop": read as an opt-out when they are the whole reply. */
+const STOP_EMOJI = new Set(['🛑', '⛔', '🚫', '📵', '🔕']);
+/** Emoji that may mean "no" or "stop": a person decides. */
+const REFUSAL_EMOJI = new Set(['❌', '✋', '👎', '🖕', '🤬', '😡', '🙅', '✖']);
+
+export const TAPBACK_LIKED = /^\s*(?:A aimé|A adoré|Liked|Loved|Emphasized|A mis en évidence)\s+[«“"]/;
+export const TAPBACK_OTHER =
+  /^\s*(?:N'a pas aimé|N’a pas aimé|Disliked|A ri de|Laughed at|Questioned|A mis en doute)\s+[«“"]/;
+
+export interface RuleDecision {
+  readonly intent: Intent;
+  readonly confidence: number;
+  /** Which rule decided, for explanations. */
+  readonly rule: string;
+  /** True when a person must confirm (a refusal emoji may mean stop). */
+  readonly review: boolean;
+}
+
+/**
+ * The intent when a rule can tell on its own, else null (the model decides). `tokens` are the
+ * reply's tokens (features.ts); `original` is the reply as received.
+ */
+export function decideByRule(tokens: readonly string[], original: string): RuleDecision | null {
+  if (TAPBACK_LIKED.test(original)) return { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false }; // prettier-ignore
+  if (TAPBACK_OTHER.test(original)) return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
+  const words = tokens.filter((token) => !FILLER.has(token));
+  const keyword = words.join(' ');
+  if (words.length > 0 && (OPT_OUT_KEYWORDS.has(keyword) || words.every((word) => OPT_OUT_KEYWORDS.has(word)))) {
+    return { intent: 'OPT_OUT', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
+  }
+  if (OPT_IN_KEYWORDS.has(keyword)) return { intent: 'OPT_IN', confidence: 0.99, rule: `keyword: ${keyword}`, review: false }; // prettier-ignore
+  if (HELP_KEYWORDS.has(keyword)) return { intent: 'HELP', confidence: 0.99, rule: `keyword: ${keyword}`, review: false }; // prettier-ignore
+  if (words.length === 1 && keyword.length >= 6 && !/^re ?(?:abonn|inscri|subscri)/.test(keyword)) {
+    const typo = FUZZY_OPT_OUT.find((kw) => kw[0] === keyword[0] && editDistance(keyword, kw, 2) <= (kw.length >= 9 ? 2 : 1)); // prettier-ignore
+    if (typo !== undefined) return { intent: 'OPT_OUT', confidence: 0.95, rule: `keyword with a typo: ${typo}`, review: false }; // prettier-ignore
+  }
+  if (!tokens.some((token) => /[a-z0-9]/.test(token))) return emojiOnly(tokens);
+  return null;
+}
+
+/** A reply with no letters or digits: emoji, punctuation, nothing. */
+function emojiOnly(tokens: readonly string[]): RuleDecision {
+  const emoji = tokens.filter((token) => token !== '?' && token !== '!' && token !== '@');
+  if (emoji.length === 0) return { intent: tokens.includes('?') ? 'QUESTION' : 'UNKNOWN', confidence: 0.9, rule: 'no words', review: false }; // prettier-ignore
+  if (emoji.some((e) => STOP_EMOJI.has(e))) return { intent: 'OPT_OUT', confidence: 0.9, rule: 'stop emoji', review: false }; // prettier-ignore
+  if (emoji.some((e) => REFUSAL_EMOJI.has(e))) return { intent: 'NOT_INTERESTED', confidence: 0.6, rule: 'refusal emoji', review: true }; // prettier-ignore
+  if (emoji.every((e) => POSITIVE_EMOJI.has(e))) return { intent: 'INTERESTED', confidence: 0.8, rule: 'approving emoji', review: false }; // prettier-ignore
+  return { intent: 'UNKNOWN', confidence: 0.9, rule: 'emoji only', review: false };
+}
+
+/** The reply with guarded spans replaced (see `NOT_AN_OPT_OUT`), and what was guarded. */
+export function guard(line: string): { line: string; guarded: string[] } {
+  const guarded: string[] = [];
+  const out = line.replace(NOT_AN_OPT_OUT, (span) => {
+    guarded.push(span.trim());
+    return GUARD;
+  });
+  return { line: guarded.length === 0 ? line : out, guarded };
+}
+
+const SMS_WORDS = / (?:sms|textos?|texts?|texting|messag\w*|ecri\w*|envoi\w*|msg|txt\w*|mail\w*) /;
+const CALL_WORDS = / (?:appel\w*|rappel\w*|call\w*|telephon\w*|phone|tel) /;
+
+/** What an opt-out stops: `sms`, `calls`, or `all` when it names both or neither. */
+export function scopeOf(line: string): 'sms' | 'calls' | 'all' {
+  const sms = SMS_WORDS.test(line);
+  const calls = CALL_WORDS.test(line);
+  return sms === calls ? 'all' : sms ? 'sms' : 'calls';
+}
+
+const ENGLISH_WORDS =
+  / (?:the|you|your|me|my|i|im|is|are|this|please|pls|call|number|not|don|dont|what|who|how|yes|no|thanks|thank|thx|can|wrong|interested|tomorrow|today|unsubscribe|text|texting|already|have|and|at|we|it|off|sorry|here|take|list|lose|send|stop texting)(?= )/g; // prettier-ignore
+const FRENCH_WORDS =
+  / (?:je|j|vous|tu|moi|de|le|la|les|des|du|pas|merci|svp|stp|oui|non|rappel\w*|c|est|mon|ma|mes|et|ou|un|une|au|ne|plus|numero|demain|bonjour|arret\w*|ca|qui|quel|quelle|pour|avec|dans|interess\w*|a|en|il|on|nous|votre|vos)(?= )/g; // prettier-ignore
+
+/** French unless the words are more English than French (a bare "STOP" is answered in French). */
+export function languageOf(line: string): Language {
+  const english = line.match(ENGLISH_WORDS)?.length ?? 0;
+  const french = line.match(FRENCH_WORDS)?.length ?? 0;
+  return english > french ? 'en' : 'fr';
+}
