@@ -13,7 +13,7 @@ import { extract, SCAN_LIMIT } from './extraction.js';
 import { bucketOf, featureStrings, modelTokens, tokenize, bucketsOf } from './features.js';
 import { LinearModel } from './linear-model.js';
 import type { ModelFile } from './linear-model.js';
-import { decideByRule, languageOf, scopeOf } from './rules.js';
+import { decideByRule, languageOf, OPT_OUT_CUE, scopeOf } from './rules.js';
 import { readText } from './text.js';
 
 /** When a reply goes to a person; calibrated probabilities, chosen on cross-validation (see README). */
@@ -26,7 +26,7 @@ export interface ReviewPolicy {
   readonly unsure: number;
 }
 
-export const DEFAULT_POLICY: ReviewPolicy = { optOutSure: 0.7, optOutPossible: 0.25, unsure: 0.4 };
+export const DEFAULT_POLICY: ReviewPolicy = { optOutSure: 0.8, optOutPossible: 0.15, unsure: 0.3 };
 
 /** Version of the interpreter, stored with every opt-out it decides (evidence). */
 export const INTERPRETER_VERSION = 'classifier-1';
@@ -107,7 +107,9 @@ export class ClassifierInterpreter implements ResponseInterpreter {
         ? 'an opt-out, not certain'
         : intent !== 'OPT_OUT' && optOut >= this.policy.optOutPossible
           ? 'may be an opt-out'
-          : confidence < this.policy.unsure
+          : intent !== 'OPT_OUT' && OPT_OUT_CUE.test(` ${read.join(' ')} `)
+            ? 'words that usually ask to stop'
+            : confidence < this.policy.unsure
             ? 'low confidence'
             : null;
     if (intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);

@@ -33,10 +33,39 @@ export const NOT_AN_OPT_OUT = anyOf(
   ' (?:undo|cancel|annulez|annule|annuler|ignore|ignorez|oubliez|retire|retirez|supprimez|supprime|enlevez|enleve|remove|lift|desactivez|desactive|levez|leve) (?:my|mon|ma|le|la|the|ce|cette|that|votre) (?:stop|arret|unsubscribe|desabonnement|desinscription|opt out|optout|blocage) ',
   ' (?:off|from|de) (?:the|your|la|votre|vos|ta) (?:blocked|do not text|do not contact|dnc|opt out|stop|liste? d opposition|liste? des desinscrits|liste? des desabonnes|liste noire|blacklist)(?: list)? ',
   ' un unsubscribe ',
-  // The footer of an automatic message: "Répondez STOP au 36111", "Reply STOP to opt out".
-  ' (?:repondez|repondre|reply|text|texte|textez|envoyez|envoie|envoyer|send|tapez|type|sms) (?:stop|arret|end) (?:au|to|pour|for|a|sms|afin) ',
+  ' (?:reverse|undo) (?:my |the )?(?:opt out|optout|stop|unsubscribe) ',
+  ' (?:never|don t|dont|do not) stop (?:texting|messaging|sending|writing|ringing) ',
+  ' (?:don t|dont) stop (?:i m|im|i am|we re|just|please|pls) ',
+  ' (?:pas question|hors de question|no way|no chance) (?:de |d |to |i ll |i d )?(?:me |m )?(?:desinscri\\w*|desabonn\\w*|unsubscribe|stop\\w*|arreter|retirer) ',
+  ' (?:je |i m |i am )?(?:ne )?(?:vous )?(?:demande|dis|asking|telling)(?: you)? (?:pas|not) (?:d |de |to )?(?:arreter|stopper|stop|unsubscribe) ',
+  ' (?:can|could|may) (?:i|we|my clients|they) (?:stop|cancel|quit|unsubscribe) (?:whenever|anytime|any time|at any time|later) ',
+  ' (?:on peut|je peux|peut on|est ce qu on peut) (?:arreter|resilier|stopper|annuler) (?:quand|a tout moment|n importe quand) ',
+  ' (?:n arrete|arrete) pas de (?:sonner|travailler|courir) ',
+  // The footer of an automatic message: "Répondez STOP au 36111 pour ne plus recevoir nos offres".
+  ' (?:repondez|repondre|reply|text|texte|textez|txt|envoyez|envoie|envoyer|send|tapez|type|sms) (?:stop|arret|end)(?: (?:au|to|at) \\d{4,6})?(?: (?:au|to|pour|for|a|sms|afin de|afin d)(?: (?:ne plus recevoir|vous desinscrire|vous desabonner|te desabonner|unsubscribe|opt out|stop receiving|arreter)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts|of|our alerts|from))*)?)? ',
+  ' (?:pour|to) (?:ne plus recevoir|vous desinscrire|vous desabonner|unsubscribe|opt out|stop receiving|arreter ces notifications)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts))* (?:repondez|repondre|reply|text|txt|envoyez|send|tapez) (?:stop|arret) ',
+  ' (?:desabonnement|desinscription|opt out)(?: sms)? (?:repondre|repondez|envoyez|text|reply|txt) (?:stop|arret) ',
   ' (?:stop|arret) (?:sms )?(?:au|to|at) \\d{4,6} ',
 );
+/**
+ * Words that ask to stop in most replies that use them. When the model reads something else in a
+ * reply that still has one (after the guards), a person decides: a missed opt-out is the worst error.
+ */
+export const OPT_OUT_CUE = new RegExp(
+  [
+    ' (?:stop|stopp|stoppe|stoppez|stopper|arret|arrete|arretez|arreter|cesse|cessez) ',
+    ' (?:desabonn|desinscri|unsubscri|unsub|opt out|optout|blacklist|bloctel|cnil|33700|spam|harcel|harass)\\w*',
+    ' (?:supprim|effac|retir|enlev|oubli|perde|delete|remove|erase|lose)\\w* (?:moi|nous|mon|ma|mes|me|my|this|ce|de votre|from)',
+    ' (?:plus|pas|no|any) (?:de |d )?(?:sms|messages?|textos?|texts?|appels?|calls?|contact) ',
+    ' (?:ne|n) (?:me|m|nous|plus) (?:\\w+ )?(?:ecri|envoy|contact|appel|rappel|texto|text|sollicit|derang)\\w* (?:plus|jamais)',
+    ' (?:don t|dont|dnt|do not|never|no) (?:ever )?(?:text|txt|message|msg|contact|call|email|write|mo)',
+    ' (?:take|get) (?:me|us|my number|this number) (?:off|out)',
+    ' (?:leave me alone|laissez moi|lachez moi|lache moi|foutez moi|f off|piss off|go away|degage|embeter|n insistez|revenez jamais)',
+    ' (?:revoke|withdraw|retire) (?:my )?(?:consent|consentement)| liste noire| black ?list| debranch| (?:raye|rayer|rayez) ',
+    ' (?:further|plus aucune?) (?:correspondence|contact|messages?|sollicitations?|communications?)| refrain from| not wish to (?:receive|be)| ne plus (?:recevoir|etre)',
+  ].join('|'),
+);
+
 /** What a guarded span becomes: a token of its own, which the model learns like a word. */
 export const GUARD = ' notstop ';
 
@@ -96,8 +125,18 @@ export function decideByRule(tokens: readonly string[], original: string): RuleD
     const typo = FUZZY_OPT_OUT.find((kw) => kw[0] === keyword[0] && editDistance(keyword, kw, 2) <= (kw.length >= 9 ? 2 : 1)); // prettier-ignore
     if (typo !== undefined) return { intent: 'OPT_OUT', confidence: 0.95, rule: `keyword with a typo: ${typo}`, review: false }; // prettier-ignore
   }
+  if (words.length === 1 && looksLikeStop(keyword)) {
+    return { intent: 'OPT_OUT', confidence: 0.7, rule: `like STOP: ${keyword}`, review: true };
+  }
   if (!tokens.some((token) => /[a-z0-9]/.test(token))) return emojiOnly(tokens);
   return null;
+}
+
+/** "stahp", "sopt", "stoo": one word close to STOP, which a person should read. */
+function looksLikeStop(word: string): boolean {
+  if (word.length < 3 || word.length > 6 || word === 'top' || word === 'step') return false;
+  const anagram = [...word].sort().join('') === 'opst';
+  return anagram || editDistance(word, 'stop', 2) <= (word.length <= 4 ? 1 : 2);
 }
 
 /** A reply with no letters or digits: emoji, punctuation, nothing. */

@@ -24,7 +24,7 @@ export interface TrainingOptions {
   readonly balance: number;
 }
 
-export const DEFAULT_OPTIONS: TrainingOptions = { epochs: 25, learningRate: 0.4, l2: 1e-5, minCount: 2, seed: 20261129, balance: 0 };
+export const DEFAULT_OPTIONS: TrainingOptions = { epochs: 25, learningRate: 0.4, l2: 1e-5, minCount: 2, seed: 20261129, balance: 0, ...JSON.parse(process.env['OPTS'] ?? '{}') };
 
 /** mulberry32: a small seeded generator; the training order depends on nothing else. */
 export function seededRandom(seed: number): () => number {

@@ -106,12 +106,18 @@ export class InMemoryRepository implements Repository {
 
   async listReviews(): Promise<Review[]> {
     this.check();
-    return this.tasks
-      .filter((task) => task.kind === 'review' && task.status === 'open')
-      .map((task) => {
-        const message = this.messageById(task.message_id);
-        return { ...task, text: message.content, received_at: message.received_at };
-      });
+    return this.tasks.filter((task) => task.kind === 'review' && task.status === 'open').map((task) => this.review(task));
+  }
+
+  async findReview(taskId: string): Promise<Review | undefined> {
+    this.check();
+    const task = this.tasks.find((t) => t.id === taskId && t.kind === 'review');
+    return task && this.review(task);
+  }
+
+  private review(task: Task): Review {
+    const message = this.messageById(task.message_id);
+    return { ...task, text: message.content, received_at: message.received_at };
   }
 
   async resolveReview({ taskId, intent, action, reviewer, at }: ReviewResolution): Promise<ResolveOutcome> {

@@ -107,17 +107,23 @@ export class KyselyRepository implements Repository {
   }
 
   async listReviews(): Promise<Review[]> {
-    const rows = await this.db
+    const rows = await this.reviews().where('tasks.status', '=', 'open').orderBy('tasks.created_at').orderBy('tasks.id').execute(); // prettier-ignore
+    return rows.map((row) => ({ ...toTask(row), text: row.text, received_at: row.received_at }));
+  }
+
+  async findReview(taskId: string): Promise<Review | undefined> {
+    if (!/^\d{1,18}$/.test(taskId)) return undefined;
+    const row = await this.reviews().where('tasks.id', '=', taskId).executeTakeFirst();
+    return row && { ...toTask(row), text: row.text, received_at: row.received_at };
+  }
+
+  private reviews() {
+    return this.db
       .selectFrom('tasks')
       .innerJoin('inbound_messages as m', 'm.id', 'tasks.message_id')
       .selectAll('tasks')
       .select(['m.content as text', 'm.received_at as received_at'])
-      .where('tasks.kind', '=', 'review')
-      .where('tasks.status', '=', 'open')
-      .orderBy('tasks.created_at')
-      .orderBy('tasks.id')
-      .execute();
-    return rows.map((row) => ({ ...toTask(row), text: row.text, received_at: row.received_at }));
+      .where('tasks.kind', '=', 'review');
   }
 
   /** Rare and made by a person: plain statements in a transaction, the task and the lead locked. */

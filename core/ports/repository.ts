@@ -93,6 +93,8 @@ export interface Repository {
   listOpenTasks(): Promise<Task[]>;
   /** Open review tasks with their replies, oldest first. */
   listReviews(): Promise<Review[]>;
+  /** A review task with its reply, open or not. */
+  findReview(taskId: string): Promise<Review | undefined>;
   /**
    * Closes a review task with a person's reading, in one transaction: the task is done, the lead
    * takes the change of `action` (the hold is lifted unless the number was suppressed before it
