@@ -1,96 +1,179 @@
 import t from 'tap';
-import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
+import { readFileSync } from 'node:fs';
+import {
+  ClassifierInterpreter,
+  DEFAULT_POLICY,
+  loadBundledModel,
+} from '../adapters/interpreter/classifier-interpreter.js';
+import { bucketOf, bucketsOf, featureStrings, modelTokens, tokenize } from '../adapters/interpreter/features.js';
+import { LinearModel, ModelError } from '../adapters/interpreter/linear-model.js';
+import { foldLookAlikes } from '../adapters/interpreter/normalize.js';
 import { editDistance, readText } from '../adapters/interpreter/text.js';
 import { resolveDueAt } from '../adapters/interpreter/when.js';
 import { CorpusError, evaluate, formatEvaluation, parseCorpus } from '../adapters/interpreter/evaluation.js';
+import { INTENTS } from '../core/intent.js';
+import type { Intent } from '../core/intent.js';
 
-const interpreter = new LexiconInterpreter();
+const model = loadBundledModel();
+const interpreter = new ClassifierInterpreter(model);
 // Wednesday 25 November 2026, 10:00 in Paris (UTC+1).
 const AT = new Date('2026-11-25T09:00:00Z');
 const read = (text: string, at = AT) => interpreter.interpret(text, at);
 
-t.test('opt-outs read in a sentence, with typos, accents or not, any case', async (t) => {
-  for (const text of [
-    'Stop',
-    'STOP svp',
-    'arrêtez de m’écrire',
-    "ne m'envoyez plus de SMS",
-    'supprimez mon numéro',
-    'désinscription',
-    'je vais saisir la CNIL',
-    'unsubscribe me',
-    'stpo',
-    'arret',
-    'ARRETEZ',
-    'S T O P',
-    'stop2quit',
-    'Stopppp !!',
-    'desinscripton',
-    'unsubscirbe',
-    'merci de ne plus me solliciter',
-    'Pouvez-vous me rayer de votre fichier ?',
-    'stop, wrong number',
-    'Annulez mon abonnement',
-    'opt me out',
-    'get me off this list',
-    'fin des sms svp',
-  ]) {
-    // prettier-ignore
-    t.equal(read(text).intent, 'OPT_OUT', text);
+/** A model whose probabilities are `p` for every reply: no feature has a weight, the bias decides. */
+function fixedModel(p: Partial<Record<Intent, number>>, classes: readonly string[] = INTENTS): LinearModel {
+  const bias = Float64Array.from(classes, (intent) => Math.log(p[intent as Intent] ?? 1e-9));
+  return new LinearModel(classes, bias, new Int32Array(0), new Float32Array(0), 1);
+}
+
+t.test('provider keywords said alone, with a polite word, a typo or spaced letters: decided by rule', async (t) => {
+  for (const text of ['STOP', 'Stop svp', 'stop!!', 'S T O P', 's.t.o.p', 'ARRET', 'arrêtez', 'unsubscribe please', 'STOP 36180', 'désinscription', 'desinscripton', 'stop2quit', 'Stopppp']) { // prettier-ignore
+    const result = interpreter.explain(text, AT);
+    t.match(result, { intent: 'OPT_OUT', review: false, explanation: { decided_by: 'rule' } }, text);
   }
-  for (const text of [
-    'non-stop',
-    "j'attends à l'arrêt de bus",
-    'stp',
-    'Stp appelez-moi',
-    'arrêt maladie jusqu’à lundi',
-  ]) {
-    t.not(read(text).intent, 'OPT_OUT', `not an opt-out: ${text}`);
+  t.match(read('START'), { intent: 'OPT_IN', review: false });
+  t.match(read('HELP'), { intent: 'HELP', review: false });
+  t.match(read('aide'), { intent: 'HELP', review: false });
+  t.equal(read('STOP').extracted['scope'], 'all');
+  t.equal(read('STOP SMS').extracted['scope'], 'sms');
+  t.match(read('stahp'), { intent: 'OPT_OUT', review: true }, 'one word like STOP: a person reads it');
+  t.match(read('sopt'), { intent: 'OPT_OUT', review: true });
+  t.not(read('top').intent, 'OPT_OUT', '"top" is praise');
+  t.equal(read('STOP').language, 'fr', 'a bare keyword is answered in French');
+  t.equal(read('Please stop texting me').language, 'en');
+});
+
+t.test('look-alike characters are folded before any rule or feature', async (t) => {
+  t.equal(foldLookAlikes('ＳＴＯＰ'), 'STOP', 'fullwidth');
+  t.equal(foldLookAlikes('ЅТОР'), 'STOP', 'Cyrillic');
+  t.equal(foldLookAlikes('STO\u200BP'), 'STOP', 'zero-width space');
+  t.equal(foldLookAlikes('𝗦𝗧𝗢𝗣'), 'STOP', 'mathematical bold');
+  t.equal(foldLookAlikes('Arrêtez ça'), 'Arrêtez ça', 'plain text is returned as it is');
+  for (const text of ['ＳＴＯＰ', 'ЅТОР', 'STO\u200BP', 'S\u00ADTOP', '𝗦𝗧𝗢𝗣 𝗦𝗩𝗣', 'ѕtор']) {
+    t.match(read(text), { intent: 'OPT_OUT', review: false }, JSON.stringify(text));
   }
 });
 
-t.test('opt-out scope and the sender language', async (t) => {
-  t.equal(read('plus de SMS svp').extracted['scope'], 'sms');
-  t.equal(read("ne m'appelez plus").extracted['scope'], 'calls');
-  t.equal(read('arrêtez vos appels').extracted['scope'], 'calls');
-  t.equal(read('arrêtez les appels et les messages').extracted['scope'], 'all');
-  t.equal(read('STOP').extracted['scope'], 'all');
-  t.equal(read('desabonnement').extracted['scope'], 'all', 'a typo of a keyword is an opt-out of everything');
-  t.equal(read('STOP').language, 'fr', 'French unless the words say otherwise');
-  t.equal(read('Please stop texting me').language, 'en');
+t.test('replies with no words: emoji and punctuation', async (t) => {
+  t.match(read(''), { intent: 'UNKNOWN', review: false });
+  t.match(read('...'), { intent: 'UNKNOWN', review: false });
+  t.match(read('??'), { intent: 'QUESTION', review: false });
+  t.match(read('🛑'), { intent: 'OPT_OUT', review: false });
+  t.match(read('👍'), { intent: 'INTERESTED', review: false });
+  t.match(read('👍🔥'), { intent: 'INTERESTED', review: false });
+  t.match(read('❌'), { intent: 'NOT_INTERESTED', review: true }, 'a refusal emoji may mean stop: a person decides');
+  t.match(read('😂'), { intent: 'UNKNOWN', review: false });
+  t.match(read('A aimé « Bonjour, une démo ? »'), { intent: 'INTERESTED' });
+  t.match(read('Disliked “Would you like a demo?”'), { intent: 'UNKNOWN' }, 'our quoted words are not theirs');
+});
+
+t.test('negation guards: stop-words that do not ask to stop are read as such', async (t) => {
+  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
+  t.same(guarded('pas de STOP pour moi, envoyez la doc'), ['pas de stop pour moi']);
+  t.same(guarded('Ne me retirez pas de la liste'), ['ne me retirez pas de la liste']);
+  t.same(guarded("don't take me off, I want the brochure"), ['don t take me off']);
+  t.same(guarded('Stop by the shop on Thursday'), ['stop by']);
+  t.same(guarded("j'attends à l'arrêt de bus"), ['a l arret de bus']);
+  t.same(guarded('Salon Julie : -20% ! Répondez STOP au 36111 pour ne plus recevoir nos offres'), ['repondez stop au 36111 pour ne plus recevoir nos offres']); // prettier-ignore
+  t.same(guarded('Arrêtez de m’écrire'), [], 'a real request is not guarded');
+  for (const text of ['pas de STOP pour moi, envoyez la doc', 'Stop by the shop on Thursday at 3', 'Surtout ne me retirez pas de la liste, je suis intéressé']) { // prettier-ignore
+    t.not(read(text).intent, 'OPT_OUT', text);
+  }
+  t.ok(featureStrings(modelTokens(tokenize('pas de STOP pour moi')).tokens).includes('w notstop'), 'the model sees the guard as a word'); // prettier-ignore
+});
+
+t.test('opt-outs in sentences, polite, rude, as a question, with a threat', async (t) => {
+  for (const text of [
+    'Merci de ne plus me contacter',
+    'Supprimez mon numéro de votre fichier svp',
+    "J'en ai marre de vos SMS, je vais saisir la CNIL",
+    'Please remove me from your list',
+    'Lose my number',
+    'comment on fait pour ne plus recevoir vos messages ?',
+    'Pas intéressé, ne m’écrivez plus',
+  ]) {
+    const result = read(text);
+    t.ok(result.intent === 'OPT_OUT' || result.review, `caught: ${text} (${result.intent}, review ${result.review})`);
+  }
+  t.equal(read('plus de SMS svp, merci').extracted['scope'], 'sms');
+  t.equal(read("ne m'appelez plus jamais, merci").extracted['scope'], 'calls');
+});
+
+t.test('every other intent, in French and English', async (t) => {
+  const cases: [string, Intent][] = [
+    ['Oui, envoyez-moi la plaquette', 'INTERESTED'],
+    ['Non merci, on a déjà un prestataire', 'NOT_INTERESTED'],
+    ['Rappelez-moi demain après 14h svp', 'CALLBACK_REQUEST'],
+    ['Call me tomorrow morning', 'CALLBACK_REQUEST'],
+    ['rdv jeudi 10h au magasin', 'MEETING'],
+    ['Combien ça coûte par mois ?', 'QUESTION'],
+    ['Mauvais numéro, je ne suis pas coiffeur', 'WRONG_NUMBER'],
+    ['Wrong number', 'WRONG_NUMBER'],
+  ];
+  for (const [text, intent] of cases) {
+    const result = read(text);
+    t.equal(result.intent, intent, text);
+    t.ok(result.confidence > 0 && result.confidence <= 1, `${text}: confidence in ]0, 1]`);
+  }
   t.equal(read('Oui je suis intéressé').extracted['scope'], undefined, 'scope only on opt-outs');
 });
 
-t.test('every intent, with its secondary intents', async (t) => {
-  const cases: [string, string, string[]?][] = [
-    ['START', 'OPT_IN'],
-    ['HELP', 'HELP'],
-    ['comment gérer mes préférences SMS', 'HELP'],
-    ['Oui, envoyez-moi la plaquette', 'INTERESTED'],
-    ['Non merci', 'NOT_INTERESTED'],
-    ['Rappelez-moi demain, je suis intéressé', 'CALLBACK_REQUEST', ['INTERESTED']],
-    ['rdv jeudi 10h', 'MEETING'],
-    ['Combien ça coûte ?', 'QUESTION'],
-    ['Mauvais numéro', 'WRONG_NUMBER'],
-    ['Bien reçu', 'UNKNOWN'],
-    ['', 'UNKNOWN'],
-    ['Pas intéressé, ne m’écrivez plus', 'OPT_OUT', ['NOT_INTERESTED']],
-  ];
-  for (const [text, intent, secondary = []] of cases) {
-    const result = read(text);
-    t.equal(result.intent, intent, text);
-    t.same(result.secondary_intents, secondary, `${text}: secondary`);
-    t.ok(result.confidence > 0 && result.confidence <= 1, `${text}: confidence in ]0, 1]`);
-  }
-  t.equal(read('Bien reçu').confidence, 0.3, 'nothing recognised: low confidence');
+t.test('the review policy on calibrated probabilities', async (t) => {
+  const policyOf = (p: Partial<Record<Intent, number>>) => new ClassifierInterpreter(fixedModel(p)).explain('un avis', AT);
+  t.match(policyOf({ OPT_OUT: 0.95, QUESTION: 0.05 }), { intent: 'OPT_OUT', review: false, explanation: { review_reason: null } }); // prettier-ignore
+  t.match(policyOf({ OPT_OUT: 0.6, QUESTION: 0.4 }), { intent: 'OPT_OUT', review: true, explanation: { review_reason: 'an opt-out, not certain' } }); // prettier-ignore
+  t.match(policyOf({ QUESTION: 0.7, OPT_OUT: 0.3 }), { intent: 'QUESTION', review: true, secondary_intents: ['OPT_OUT'], explanation: { review_reason: 'may be an opt-out' } }); // prettier-ignore
+  t.match(policyOf({ QUESTION: 0.28, MEETING: 0.27, INTERESTED: 0.25, UNKNOWN: 0.2 }), { intent: 'QUESTION', review: true, explanation: { review_reason: 'low confidence' } }); // prettier-ignore
+  t.match(policyOf({ QUESTION: 0.9, INTERESTED: 0.1 }), { intent: 'QUESTION', review: false });
+  const cue = new ClassifierInterpreter(fixedModel({ QUESTION: 0.99 })).explain('et pour se désabonner, on fait comment ?', AT); // prettier-ignore
+  t.match(cue, { intent: 'QUESTION', review: true, explanation: { review_reason: 'words that usually ask to stop' } });
+  t.ok(DEFAULT_POLICY.optOutPossible < DEFAULT_POLICY.optOutSure);
+  const fewer = new ClassifierInterpreter(fixedModel({ QUESTION: 1 }, ['QUESTION'])).interpret('un avis', AT);
+  t.match(fewer, { intent: 'QUESTION', confidence: 1 }, 'a model without some intents reads them as impossible');
 });
 
-t.test('reactions relayed as text, emoji, auto-replies', async (t) => {
-  t.equal(read('A aimé « Bonjour, une démo ? »').intent, 'INTERESTED');
-  t.equal(read('Disliked “Would you like a demo?”').intent, 'UNKNOWN', 'our quoted words are not theirs');
-  t.equal(read('👎').intent, 'NOT_INTERESTED');
-  t.equal(read('👍 rappelez-moi').intent, 'CALLBACK_REQUEST', 'an emoji is weaker than words');
-  t.equal(read('Out of office until Monday').intent, 'UNKNOWN');
+t.test('explain: the rule, or the model with its probabilities and strongest features', async (t) => {
+  const ruled = interpreter.explain('STOP', AT);
+  t.match(ruled.explanation, { decided_by: 'rule', rule: 'keyword: stop', probabilities: [], top_features: [] });
+  const modelled = interpreter.explain('Rappelez-moi demain matin svp', AT);
+  t.equal(modelled.explanation.decided_by, 'model');
+  t.equal(modelled.explanation.probabilities[0]?.intent, 'CALLBACK_REQUEST');
+  t.equal(modelled.explanation.probabilities.length, INTENTS.length);
+  t.ok(modelled.explanation.top_features.length > 0 && modelled.explanation.top_features.length <= 8);
+  t.ok(modelled.explanation.top_features.every(({ weight }, i, all) => i === 0 || weight <= (all[i - 1]?.weight as number)), 'strongest first'); // prettier-ignore
+  t.match(modelled.explanation.top_features.map(({ feature }) => feature).join(' '), /rap|appel/, 'call words weigh most');
+});
+
+t.test('the interpreter never throws: a failure is a reply for a person', async (t) => {
+  const broken = new (class extends LinearModel {
+    override probabilities(): Float64Array {
+      throw new Error('broken model');
+    }
+  })(INTENTS, new Float64Array(INTENTS.length), new Int32Array(0), new Float32Array(0), 1);
+  const failing = new ClassifierInterpreter(broken);
+  t.match(failing.interpret('Bonjour', AT), { intent: 'UNKNOWN', confidence: 0, review: true });
+  t.match(failing.explain('Bonjour', AT).explanation, { review_reason: 'the interpreter failed' });
+});
+
+t.test('features: the fast hashed path is the hash of the explained features', async (t) => {
+  const rows = parseCorpus(readFileSync(new URL('../adapters/interpreter/data/train.tsv', import.meta.url), 'utf8'));
+  for (const row of rows.filter((_, i) => i % 40 === 0)) {
+    const tokens = modelTokens(tokenize(row.text)).tokens;
+    const expected = [...new Set(featureStrings(tokens).map(bucketOf))].sort((a, b) => a - b);
+    t.same([...bucketsOf(tokens)], expected, row.text);
+  }
+  t.same(tokenize('Ça m’intéresse, S T O P... st0p 5T0P 😡!'), ['ca', 'm', 'interesse', 'stop', 'st0p', '5t0p', '😡', '!']);
+  t.ok(featureStrings(tokenize('st0p')).includes('w stop'), 'digits standing for letters are read as letters');
+  t.ok(featureStrings(tokenize('stop2quit')).includes('w quit'), 'words glued by a digit are read apart');
+  const long = 'word '.repeat(400);
+  t.equal(tokenize(long).length, 200, 'only the start of a long reply is read');
+});
+
+t.test('the model file is checked when it is read', async (t) => {
+  const file = JSON.parse(readFileSync(new URL('../adapters/interpreter/data/model.json', import.meta.url), 'utf8'));
+  t.throws(() => LinearModel.fromFile({ ...file, bias: [0] }), { code: 'MODEL_INVALID' });
+  t.throws(() => LinearModel.fromFile({ ...file, temperature: 0 }), new ModelError('the model file does not fit its own shape'));
+  t.equal(LinearModel.fromFile(file).classes.length, INTENTS.length);
 });
 
 t.test('e-mail, phone, channel, mode, name', async (t) => {
@@ -106,6 +189,11 @@ t.test('e-mail, phone, channel, mode, name', async (t) => {
   t.equal(read('mieux au téléphone ').extracted['channel_pref'], 'phone');
   t.equal(read('on fait une visio mardi').extracted['mode'], 'video');
   t.equal(read('Intéressé. Cordialement, Anne-Marie').extracted['name'], 'Anne-Marie');
+  t.equal(read('Volontiers, envoyez le devis. Bien à vous, Dr Martin – Cabinet du Parc').extracted['name'], 'Dr Martin');
+  t.equal(read('ok pour moi — Julie').extracted['name'], 'Julie');
+  t.match(read('passez au salon de Lyon jeudi').extracted, { mode: 'in_person', location: 'salon lyon' });
+  t.match(read('rdv à Genève mardi ?').extracted, { location: 'geneve' });
+  t.equal(read('better to call, texting is slow').extracted['channel_pref'], 'phone');
 });
 
 t.test('times and days, as the corpus writes them', async (t) => {
@@ -202,12 +290,12 @@ t.test('corpus files: format errors are named', async (t) => {
     'spaces kept, CRLF, blank lines, short rows',
   );
   t.throws(() => parseCorpus(`${header}3\n`), new CorpusError('line 2: unknown intent ""'), 'a short row');
-  const e = evaluate(rows, interpreter, AT);
+  const e = evaluate(rows, (row) => read(row.text));
   t.equal(e.accuracy, 1);
   t.equal(e.perIntent.HELP.precision, 1, 'no prediction, no support: 1 by convention');
   t.match(formatEvaluation(e), /accuracy: 100\.0 %/);
   t.notMatch(formatEvaluation(e), /misses:/, 'no misses section when nothing is missed');
-  const wrong = evaluate([{ id: '9', text: 'Stop', intent: 'HELP', extracted: { phone: '+33612345678', time: '09:00' } }], interpreter, AT); // prettier-ignore
-  t.equal(wrong.falseOptOuts, 1);
+  const wrong = evaluate([{ id: '9', text: 'Stop', intent: 'HELP', extracted: { phone: '+33612345678', time: '09:00' } }], (row) => read(row.text)); // prettier-ignore
+  t.equal(wrong.hardFalseOptOuts, 1);
   t.match(formatEvaluation(wrong), /misses:\n {2}9 {2}"Stop" {2}expected HELP, got OPT_OUT\n {2}9 {2}"Stop" {2}expected phone="\+33612345678", got phone=nothing\n {2}9 {2}"Stop" {2}expected time="09:00", got time=nothing\n$/); // prettier-ignore
 });

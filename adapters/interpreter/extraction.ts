@@ -25,7 +25,7 @@ const LOCATION =
 const CITY = / (?:a|in|sur|at) (paris|lyon|marseille|lille|bordeaux|nantes|toulouse|nice|strasbourg|rennes|montpellier|grenoble|geneve|lausanne|bruxelles|liege|namur|montreal|quebec|london|manchester|new york|boston|toronto) /; // prettier-ignore
 /** A sign-off followed by a name at the very end: "Cordialement, Julie Martin", "Thanks - Rob". */
 const SIGNATURE =
-  /(?:cdt|cdlt|cordialement|bien (?:à|a) vous|bien cordialement|salutations|regards|best|merci(?: d.avance)?|thanks|thank you|cheers|bonne (?:journée|journee|soirée|soiree))[\s,.!–—-]+((?:M\.|Mme|Dr|Me|Maître)?\s?[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?|[A-Z]\. ?[A-ZÀ-Ý][a-zà-ÿ]+)\s*(?:[-–—,(].{0,40})?[.!]?\s*$/; // prettier-ignore
+  /(?:cdt|cdlt|cordialement|bien (?:à|a) vous|bien cordialement|salutations|regards|best|merci(?: d.avance)?|thanks|thank you|cheers|bonne (?:journée|journee|soirée|soiree))[\s,.!–—-]+((?:M\.|Mme|Dr|Me|Maître)?\s?[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?|[A-Z]\. ?[A-ZÀ-Ý][a-zà-ÿ]+)\s*(?:[-–—,(].{0,40})?[.!]?\s*$/i; // prettier-ignore
 /** "Julie du salon", "— Marc": a short name closing the message after a dash. */
 const DASH_NAME = /[–—-]\s*([A-ZÀ-Ý][a-zà-ÿ]+(?: [A-ZÀ-Ý][a-zà-ÿ]+)?)\s*$/;
 

@@ -85,7 +85,7 @@ const FUZZY_OPT_OUT = ['unsubscribe', 'desabonner', 'desabonnez', 'desabonnement
 const FILLER = new Set([
   'please', 'pls', 'plz', 'svp', 'stp', 'merci', 'thanks', 'thank', 'thx', 'you', 'now', 'maintenant', 'tout', 'all',
   'i', 'je', 'ok', 'the', 'messages', 'sms', 'texts', 'me', 'moi', 'bye', 'ciao', 'immediately', 'immediatement',
-  'tt', 'de', 'suite', '!', '?', '0', '00', '000', '0000', '00000',
+  'tt', 'de', 'suite', '!', '?',
 ]); // prettier-ignore
 
 const POSITIVE_EMOJI = new Set(['👍', '👌', '✅', '☑', '✔', '🙂', '😊', '😀', '😃', '👏', '🤝', '💪', '🔥', '🙌', '💯']); // prettier-ignore
@@ -114,7 +114,7 @@ export interface RuleDecision {
 export function decideByRule(tokens: readonly string[], original: string): RuleDecision | null {
   if (TAPBACK_LIKED.test(original)) return { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false }; // prettier-ignore
   if (TAPBACK_OTHER.test(original)) return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
-  const words = tokens.filter((token) => !FILLER.has(token));
+  const words = tokens.filter((token) => !FILLER.has(token) && !/^\d+$/.test(token));
   const keyword = words.join(' ');
   if (words.length > 0 && (OPT_OUT_KEYWORDS.has(keyword) || words.every((word) => OPT_OUT_KEYWORDS.has(word)))) {
     return { intent: 'OPT_OUT', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
