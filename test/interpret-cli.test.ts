@@ -1,7 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cliArgs, ROOT, runCli, scratchDir } from './fixtures/process.js';
 
 t.test('npm run interpret: one JSON line per input line, in order, nothing else', async (t) => {
@@ -11,15 +11,15 @@ t.test('npm run interpret: one JSON line per input line, in order, nothing else'
   t.equal(stderr, '');
   const lines = stdout.split('\n');
   t.equal(lines.pop(), '', 'ends with a newline');
-  const results = lines.map((line) => JSON.parse(line) as { intent: string; confidence: number; extracted: object });
+  const results = lines.map((line) => JSON.parse(line) as { intent: string; confidence: number; review: boolean; extracted: object; secondary_intents: string[] }); // prettier-ignore
   t.same(
     results.map((r) => r.intent),
     ['OPT_OUT', 'UNKNOWN', 'CALLBACK_REQUEST', 'OPT_OUT'],
     'an empty line is an empty message; CRLF and a last line without newline are read',
   );
-  t.same(Object.keys(results[0] as object), ['intent', 'confidence', 'extracted']);
+  t.same(Object.keys(results[0] as object), ['intent', 'confidence', 'review', 'extracted', 'secondary_intents']);
   t.match(results[2]?.extracted, { phone: '+33612345678', day: 'tomorrow', time: '10:00', when_text: 'demain à 10h' });
-  t.match(results[3]?.extracted, { secondary_intents: ['NOT_INTERESTED'] });
+  t.match(results[0], { review: false, extracted: { scope: 'all' } });
   t.equal(runCli('interpret', [], {}, scratchDir(), '').stdout, '', 'no input, no output');
   // Enough output to fill the pipe: the tool waits for it to drain rather than buffering it all.
   const many = runCli('interpret', [], {}, scratchDir(), 'Rappelez-moi demain à 10h, merci beaucoup\n'.repeat(20_000));
@@ -46,17 +46,59 @@ t.test('npm run interpret | head: a reader that goes away ends it quietly; a fai
 t.test('npm run interpret:eval: per-intent table and confusion for any corpus file', async (t) => {
   const dev = runCli('interpret-eval', [], {}, ROOT);
   t.equal(dev.status, 0);
-  t.match(dev.stdout, /^messages: 154 {3}accuracy: \d+\.\d % {3}opt-out recall: 100\.0 %/);
-  t.match(dev.stdout, /\nOPT_OUT +\d+\.\d % +100\.0 % +47\n/);
+  t.match(dev.stdout, /^messages: 154 {3}accuracy: \d+\.\d % {3}opt-outs caught: 47\/47 \(100\.0 %\) {3}hard false opt-outs: \d+ {3}review rate: \d+\.\d % \(\d+\)\n/); // prettier-ignore
+  t.match(dev.stdout, /\nOPT_OUT +\d+\.\d % +\d+\.\d % +47\n/);
   t.match(dev.stdout, /confusion \(rows: expected, columns: read as\)\n +OUT +IN +HLP/);
   const dir = scratchDir();
   const file = join(dir, 'mine.tsv');
   writeFileSync(file, 'id\ttext\tintent\textracted\n1\tStop\tHELP\t\n');
   const mine = runCli('interpret-eval', [file], {}, dir);
   t.match(mine.stdout, /misses:\n {2}1 {2}"Stop" {2}expected HELP, got OPT_OUT/);
+  writeFileSync(file, 'id\ttext\tintent\textracted\n1\tmerci de ne plus m écrire\tNOT_INTERESTED\t\n2\tsalut\tOPT_OUT\t\n');
+  t.match(runCli('interpret-eval', [file], {}, dir).stdout, /misses:\n {2}2 MISSED OPT-OUT {2}"salut"/);
   const missing = runCli('interpret-eval', [join(dir, 'none.tsv')], {}, dir);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /cannot read .*none\.tsv: ENOENT/);
   writeFileSync(file, 'id\ttext\n1\tStop\n');
   t.match(runCli('interpret-eval', [file], {}, dir).stderr, /the header has no "intent" column/);
+});
+
+t.test('--explain says what decided; every tool answers --help and refuses an unknown option', async (t) => {
+  const explained = runCli('interpret', ['--explain'], {}, scratchDir(), 'STOP\nRappelez-moi demain matin\n');
+  const [rule, model] = explained.stdout.trim().split('\n').map((line) => JSON.parse(line) as { explanation: Record<string, unknown> }); // prettier-ignore
+  t.match(rule?.explanation, { decided_by: 'rule', rule: 'keyword: stop' });
+  t.match(model?.explanation, { decided_by: 'model', probabilities: [{ intent: 'CALLBACK_REQUEST' }] });
+  for (const tool of ['interpret', 'interpret-eval', 'train', 'review']) {
+    const help = runCli(tool, ['--help'], {}, scratchDir());
+    t.equal(help.status, 0, `${tool} --help`);
+    t.match(help.stdout, /^usage: npm run/, `${tool} --help prints its usage`);
+    const unknown = runCli(tool, ['--frobnicate'], {}, scratchDir());
+    t.equal(unknown.status, 64, `${tool}: an unknown option is a usage error`);
+    t.match(unknown.stderr, /Unknown option '--frobnicate'[^]*usage: npm run/);
+  }
+});
+
+t.test('npm run train: cross-validation report, the model file, deterministic', async (t) => {
+  const dir = scratchDir();
+  const rows = ['id\ttext\tintent\textracted'];
+  const samples: [string, string][] = [
+    ['ne m écrivez plus', 'OPT_OUT'], ['oui envoyez la doc', 'INTERESTED'], ['non merci', 'NOT_INTERESTED'],
+    ['rappelez moi demain', 'CALLBACK_REQUEST'], ['rdv jeudi 10h', 'MEETING'], ['c est combien', 'QUESTION'],
+  ]; // prettier-ignore
+  for (let i = 0; i < 60; i++) {
+    const [text, intent] = samples[i % samples.length] as [string, string];
+    rows.push(`${i}\t${text} ${i}\t${intent}\t`);
+  }
+  writeFileSync(join(dir, 'small.tsv'), `${rows.join('\n')}\n`);
+  const out = join(dir, 'model.json');
+  const run = () => runCli('train', ['--corpus', join(dir, 'small.tsv'), '--out', out], {}, dir);
+  const first = run();
+  t.equal(first.status, 0, first.stderr);
+  t.match(first.stdout, /training corpus: 60 replies \(0 reviewed\)\n5-fold cross-validation[^]*messages: 60 {3}accuracy: \d+\.\d %[^]*model written to /); // prettier-ignore
+  const model = readFileSync(out, 'utf8');
+  t.match(JSON.parse(model), { format: 1, trained: { replies: 60, reviewed: 0 } });
+  run();
+  t.equal(readFileSync(out, 'utf8'), model, 'the same corpus gives the same file');
+  const measured = runCli('train', ['--corpus', join(dir, 'small.tsv'), '--no-write'], {}, dir);
+  t.notMatch(measured.stdout, /model written/);
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
-import { LexiconInterpreter } from '../adapters/interpreter/lexicon-interpreter.js';
+import { ClassifierInterpreter, loadBundledModel } from '../adapters/interpreter/classifier-interpreter.js';
 import { TwilioResponseListener } from '../adapters/twilio/twilio-response-listener.js';
 import { TwilioSignatureVerifier } from '../adapters/twilio/twilio-signature-verifier.js';
 import { planAction } from '../core/action.js';
@@ -13,7 +13,9 @@ import { inboundFields, sign } from './fixtures/twilio.js';
 const URL_ = 'https://app.berinia.test/webhook/sms-response';
 const NOW = new Date('2026-11-24T09:00:00.000Z');
 
-function pipeline(interpreter: ResponseInterpreter = new LexiconInterpreter()) {
+const bundled = new ClassifierInterpreter(loadBundledModel());
+
+function pipeline(interpreter: ResponseInterpreter = bundled) {
   const repository = new InMemoryRepository();
   const receive = new ReceiveInboundMessage({
     verifier: new TwilioSignatureVerifier(['tok']),
@@ -116,10 +118,11 @@ t.test('an interpreter bug does not lose the message', async (t) => {
   t.match(outcome, {
     kind: 'stored',
     intent: 'UNKNOWN',
-    action: 'none',
+    action: 'review_hold',
     interpreterError: { message: 'regex exploded' },
   });
   t.equal((await repository.findMessage('twilio', fields.MessageSid as string))?.intent, 'UNKNOWN');
+  t.match(await repository.listReviews(), [{ kind: 'review', text: 'Bonjour' }], 'a person reads what the interpreter could not');
   const keyword = await signed(inboundFields({ Body: 'STOP', OptOutType: 'STOP', From: '+33600000011' }));
   t.match(keyword, { intent: 'OPT_OUT' }, 'the provider keyword still applies');
   t.equal((await repository.findLead('+33600000011'))?.status, 'opted_out');
@@ -139,6 +142,7 @@ t.test('extracted data and secondary intents are stored with the message', async
       language: 'fr',
       extracted: { when_text: 'demain à 10h', phone: '+33123456789' },
       secondary_intents: ['INTERESTED'],
+      review: false,
     }),
   };
   const { repository, signed } = pipeline(fixed);
@@ -166,6 +170,7 @@ t.test('every intent has an action; replies follow the sender’s language', asy
     language,
     extracted,
     secondary_intents: [],
+    review: false,
   });
   const names = INTENTS.map((intent) => planAction(read(intent), ctx).name);
   t.same(names, [

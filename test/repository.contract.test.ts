@@ -18,7 +18,7 @@ t.test('pglite (embedded)', async (t) => {
   const repo = new KyselyRepository(db);
   t.teardown(() => db.destroy());
   repositoryContract(t, async () => {
-    await sql`truncate inbound_messages, leads, tasks restart identity cascade`.execute(db);
+    await sql`truncate inbound_messages, leads, tasks, review_examples restart identity cascade`.execute(db);
     return repo;
   });
 });

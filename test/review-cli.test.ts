@@ -1,0 +1,40 @@
+import t from 'tap';
+import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
+import { message, reviewRequest } from './fixtures/messages.js';
+import { createMigratedDatabase } from './fixtures/postgres.js';
+import { runCli } from './fixtures/process.js';
+
+t.test('npm run review lists held replies and resolves them; train --with-reviewed learns from them', async (t) => {
+  const { url, db } = await createMigratedDatabase(t);
+  const repository = new KyselyRepository(db);
+  await repository.record(reviewRequest(message({ sender: '+33677777777', content: 'et pour se désabonner ?' }), 'QUESTION')); // prettier-ignore
+  const env = { DATABASE_URL: url, USER: 'claire' };
+
+  const listed = runCli('review', [], env);
+  t.equal(listed.status, 0, listed.stderr);
+  t.match(listed.stdout, /^1 reply waits for a person\n#(\d+)\t2026-11-24T09:30:00\.000Z\t\+33677777777\tread as QUESTION 0\.40\t"et pour se désabonner \?"\n$/); // prettier-ignore
+  const id = /#(\d+)/.exec(listed.stdout)?.[1] as string;
+  t.match(JSON.parse(runCli('review', ['--json'], env).stdout), { id, kind: 'review', text: 'et pour se désabonner ?' });
+
+  const usage = runCli('review', ['--resolve', id], env);
+  t.equal(usage.status, 64, '--resolve without --as');
+  t.match(usage.stderr, /--resolve and --as go together/);
+  t.equal(runCli('review', ['--resolve', id, '--as', 'MAYBE'], env).status, 64, 'an unknown intent');
+
+  const resolved = runCli('review', ['--resolve', id, '--as', 'opt_out'], env);
+  t.equal(resolved.status, 0, resolved.stderr);
+  t.equal(resolved.stdout, `review #${id} resolved as OPT_OUT: +33677777777 is now opted_out\n`);
+  t.match(await repository.findLead('+33677777777'), { status: 'opted_out' });
+  t.match(await repository.listReviewExamples(), [{ intent: 'OPT_OUT', read_as: 'QUESTION' }]);
+  t.match(await repository.findReview(id), { details: { resolution: { reviewer: 'claire' } } }, 'who decided is kept');
+
+  const again = runCli('review', ['--resolve', id, '--as', 'OPT_OUT', '--by', 'bob'], env);
+  t.equal(again.status, 1);
+  t.equal(again.stderr, `review: #${id} was already resolved\n`);
+  t.equal(runCli('review', ['--resolve', '999999', '--as', 'OPT_OUT'], env).stderr, 'review: #999999 does not exist\n');
+  t.equal(runCli('review', [], env).stdout, '0 replies wait for a person\n');
+
+  const trained = runCli('train', ['--with-reviewed', '--no-write'], env);
+  t.equal(trained.status, 0, trained.stderr);
+  t.match(trained.stdout, /^training corpus: \d+ replies \(1 reviewed\)\n/);
+});
