@@ -33,7 +33,9 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
   c.register(TOKENS.Repository, {
     useFactory: instanceCachingFactory((d) => new KyselyRepository(d.resolve(TOKENS.Database))),
   });
-  c.register(TOKENS.Interpreter, { useFactory: instanceCachingFactory(() => new ClassifierInterpreter(loadBundledModel())) });
+  c.register(TOKENS.Interpreter, {
+    useFactory: instanceCachingFactory(() => new ClassifierInterpreter(loadBundledModel())),
+  });
   c.register(TOKENS.PartStore, {
     useFactory: instanceCachingFactory((d) => new KyselyPartStore(d.resolve(TOKENS.Database))),
   });

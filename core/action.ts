@@ -171,7 +171,14 @@ export interface LeadState {
  * the number was suppressed before the hold, another review still holds it, or a later reply has
  * already decided (an opt-in lifted it, an opt-out replaced it).
  */
-export function releaseHold(lead: LeadState, change: LeadChange | null, heldAt: Date, stillHeld: boolean, at: Date): LeadState { // prettier-ignore
+export function releaseHold(
+  lead: LeadState,
+  change: LeadChange | null,
+  heldAt: Date,
+  stillHeld: boolean,
+  at: Date,
+): LeadState {
+  // prettier-ignore
   if (change !== null && change.suppression === 'suppress') {
     const suppressedBefore = lead.opted_out_at !== null && lead.opted_out_at < heldAt;
     return {

@@ -54,7 +54,10 @@ t.test('npm run interpret:eval: per-intent table and confusion for any corpus fi
   writeFileSync(file, 'id\ttext\tintent\textracted\n1\tStop\tHELP\t\n');
   const mine = runCli('interpret-eval', [file], {}, dir);
   t.match(mine.stdout, /misses:\n {2}1 {2}"Stop" {2}expected HELP, got OPT_OUT/);
-  writeFileSync(file, 'id\ttext\tintent\textracted\n1\tmerci de ne plus m écrire\tNOT_INTERESTED\t\n2\tsalut\tOPT_OUT\t\n');
+  writeFileSync(
+    file,
+    'id\ttext\tintent\textracted\n1\tmerci de ne plus m écrire\tNOT_INTERESTED\t\n2\tsalut\tOPT_OUT\t\n',
+  );
   t.match(runCli('interpret-eval', [file], {}, dir).stdout, /misses:\n {2}2 MISSED OPT-OUT {2}"salut"/);
   const missing = runCli('interpret-eval', [join(dir, 'none.tsv')], {}, dir);
   t.equal(missing.status, 1);

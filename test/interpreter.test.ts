@@ -27,7 +27,22 @@ function fixedModel(p: Partial<Record<Intent, number>>, classes: readonly string
 }
 
 t.test('provider keywords said alone, with a polite word, a typo or spaced letters: decided by rule', async (t) => {
-  for (const text of ['STOP', 'Stop svp', 'stop!!', 'S T O P', 's.t.o.p', 'ARRET', 'arrêtez', 'unsubscribe please', 'STOP 36180', 'désinscription', 'desinscripton', 'stop2quit', 'Stopppp']) { // prettier-ignore
+  for (const text of [
+    'STOP',
+    'Stop svp',
+    'stop!!',
+    'S T O P',
+    's.t.o.p',
+    'ARRET',
+    'arrêtez',
+    'unsubscribe please',
+    'STOP 36180',
+    'désinscription',
+    'desinscripton',
+    'stop2quit',
+    'Stopppp',
+  ]) {
+    // prettier-ignore
     const result = interpreter.explain(text, AT);
     t.match(result, { intent: 'OPT_OUT', review: false, explanation: { decided_by: 'rule' } }, text);
   }
@@ -76,7 +91,12 @@ t.test('negation guards: stop-words that do not ask to stop are read as such', a
   t.same(guarded("j'attends à l'arrêt de bus"), ['a l arret de bus']);
   t.same(guarded('Salon Julie : -20% ! Répondez STOP au 36111 pour ne plus recevoir nos offres'), ['repondez stop au 36111 pour ne plus recevoir nos offres']); // prettier-ignore
   t.same(guarded('Arrêtez de m’écrire'), [], 'a real request is not guarded');
-  for (const text of ['pas de STOP pour moi, envoyez la doc', 'Stop by the shop on Thursday at 3', 'Surtout ne me retirez pas de la liste, je suis intéressé']) { // prettier-ignore
+  for (const text of [
+    'pas de STOP pour moi, envoyez la doc',
+    'Stop by the shop on Thursday at 3',
+    'Surtout ne me retirez pas de la liste, je suis intéressé',
+  ]) {
+    // prettier-ignore
     t.not(read(text).intent, 'OPT_OUT', text);
   }
   t.ok(featureStrings(modelTokens(tokenize('pas de STOP pour moi')).tokens).includes('w notstop'), 'the model sees the guard as a word'); // prettier-ignore
@@ -119,7 +139,8 @@ t.test('every other intent, in French and English', async (t) => {
 });
 
 t.test('the review policy on calibrated probabilities', async (t) => {
-  const policyOf = (p: Partial<Record<Intent, number>>) => new ClassifierInterpreter(fixedModel(p)).explain('un avis', AT);
+  const policyOf = (p: Partial<Record<Intent, number>>) =>
+    new ClassifierInterpreter(fixedModel(p)).explain('un avis', AT);
   t.match(policyOf({ OPT_OUT: 0.95, QUESTION: 0.05 }), { intent: 'OPT_OUT', review: false, explanation: { review_reason: null } }); // prettier-ignore
   t.match(policyOf({ OPT_OUT: 0.6, QUESTION: 0.4 }), { intent: 'OPT_OUT', review: true, explanation: { review_reason: 'an opt-out, not certain' } }); // prettier-ignore
   t.match(policyOf({ QUESTION: 0.7, OPT_OUT: 0.3 }), { intent: 'QUESTION', review: true, secondary_intents: ['OPT_OUT'], explanation: { review_reason: 'may be an opt-out' } }); // prettier-ignore
@@ -141,7 +162,11 @@ t.test('explain: the rule, or the model with its probabilities and strongest fea
   t.equal(modelled.explanation.probabilities.length, INTENTS.length);
   t.ok(modelled.explanation.top_features.length > 0 && modelled.explanation.top_features.length <= 8);
   t.ok(modelled.explanation.top_features.every(({ weight }, i, all) => i === 0 || weight <= (all[i - 1]?.weight as number)), 'strongest first'); // prettier-ignore
-  t.match(modelled.explanation.top_features.map(({ feature }) => feature).join(' '), /rap|appel/, 'call words weigh most');
+  t.match(
+    modelled.explanation.top_features.map(({ feature }) => feature).join(' '),
+    /rap|appel/,
+    'call words weigh most',
+  );
 });
 
 t.test('the interpreter never throws: a failure is a reply for a person', async (t) => {
@@ -162,7 +187,19 @@ t.test('features: the fast hashed path is the hash of the explained features', a
     const expected = [...new Set(featureStrings(tokens).map(bucketOf))].sort((a, b) => a - b);
     t.same([...bucketsOf(tokens)], expected, row.text);
   }
-  t.same(tokenize('Ça m’intéresse, S T O P... st0p 5T0P 😡!'), ['ca', 'm', 'interesse', 'stop', 'st0p', '5t0p', '😡', '!']);
+  t.same(tokenize('Ça m’intéresse, S T O P... st0p 5T0P 😡!'), [
+    'ca',
+    'm',
+    'interesse',
+    'stop',
+    'st0p',
+    '5t0p',
+    '😡',
+    '!',
+  ]);
+  t.same(tokenize('Œuvre, Æsop, Straße'), ['oeuvre', 'aesop', 'strasse'], 'ligatures spelled out');
+  const many = Array.from({ length: 20_001 }, (_, i) => `mot${i}`);
+  t.equal(bucketsOf(many).length > 20_001, true, 'the token cache empties itself when full and still answers');
   t.ok(featureStrings(tokenize('st0p')).includes('w stop'), 'digits standing for letters are read as letters');
   t.ok(featureStrings(tokenize('stop2quit')).includes('w quit'), 'words glued by a digit are read apart');
   const long = 'word '.repeat(400);
@@ -172,7 +209,10 @@ t.test('features: the fast hashed path is the hash of the explained features', a
 t.test('the model file is checked when it is read', async (t) => {
   const file = JSON.parse(readFileSync(new URL('../adapters/interpreter/data/model.json', import.meta.url), 'utf8'));
   t.throws(() => LinearModel.fromFile({ ...file, bias: [0] }), { code: 'MODEL_INVALID' });
-  t.throws(() => LinearModel.fromFile({ ...file, temperature: 0 }), new ModelError('the model file does not fit its own shape'));
+  t.throws(
+    () => LinearModel.fromFile({ ...file, temperature: 0 }),
+    new ModelError('the model file does not fit its own shape'),
+  );
   t.equal(LinearModel.fromFile(file).classes.length, INTENTS.length);
 });
 
@@ -189,7 +229,10 @@ t.test('e-mail, phone, channel, mode, name', async (t) => {
   t.equal(read('mieux au téléphone ').extracted['channel_pref'], 'phone');
   t.equal(read('on fait une visio mardi').extracted['mode'], 'video');
   t.equal(read('Intéressé. Cordialement, Anne-Marie').extracted['name'], 'Anne-Marie');
-  t.equal(read('Volontiers, envoyez le devis. Bien à vous, Dr Martin – Cabinet du Parc').extracted['name'], 'Dr Martin');
+  t.equal(
+    read('Volontiers, envoyez le devis. Bien à vous, Dr Martin – Cabinet du Parc').extracted['name'],
+    'Dr Martin',
+  );
   t.equal(read('ok pour moi — Julie').extracted['name'], 'Julie');
   t.match(read('passez au salon de Lyon jeudi').extracted, { mode: 'in_person', location: 'salon lyon' });
   t.match(read('rdv à Genève mardi ?').extracted, { location: 'geneve' });

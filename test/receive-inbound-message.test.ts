@@ -122,7 +122,11 @@ t.test('an interpreter bug does not lose the message', async (t) => {
     interpreterError: { message: 'regex exploded' },
   });
   t.equal((await repository.findMessage('twilio', fields.MessageSid as string))?.intent, 'UNKNOWN');
-  t.match(await repository.listReviews(), [{ kind: 'review', text: 'Bonjour' }], 'a person reads what the interpreter could not');
+  t.match(
+    await repository.listReviews(),
+    [{ kind: 'review', text: 'Bonjour' }],
+    'a person reads what the interpreter could not',
+  );
   const keyword = await signed(inboundFields({ Body: 'STOP', OptOutType: 'STOP', From: '+33600000011' }));
   t.match(keyword, { intent: 'OPT_OUT' }, 'the provider keyword still applies');
   t.equal((await repository.findLead('+33600000011'))?.status, 'opted_out');

@@ -14,7 +14,11 @@ t.test('npm run review lists held replies and resolves them; train --with-review
   t.equal(listed.status, 0, listed.stderr);
   t.match(listed.stdout, /^1 reply waits for a person\n#(\d+)\t2026-11-24T09:30:00\.000Z\t\+33677777777\tread as QUESTION 0\.40\t"et pour se désabonner \?"\n$/); // prettier-ignore
   const id = /#(\d+)/.exec(listed.stdout)?.[1] as string;
-  t.match(JSON.parse(runCli('review', ['--json'], env).stdout), { id, kind: 'review', text: 'et pour se désabonner ?' });
+  t.match(JSON.parse(runCli('review', ['--json'], env).stdout), {
+    id,
+    kind: 'review',
+    text: 'et pour se désabonner ?',
+  });
 
   const usage = runCli('review', ['--resolve', id], env);
   t.equal(usage.status, 64, '--resolve without --as');
@@ -34,7 +38,15 @@ t.test('npm run review lists held replies and resolves them; train --with-review
   t.equal(runCli('review', ['--resolve', '999999', '--as', 'OPT_OUT'], env).stderr, 'review: #999999 does not exist\n');
   t.equal(runCli('review', [], env).stdout, '0 replies wait for a person\n');
 
+  await repository.record(reviewRequest(message({ sender: '+33688888888', content: 'bof' }), 'UNKNOWN'));
+  const [second] = await repository.listReviews();
+  const anonymous = runCli('review', ['--resolve', second?.id as string, '--as', 'NOT_INTERESTED'], {
+    DATABASE_URL: url,
+  });
+  t.match(anonymous.stdout, /\+33688888888 is now not_interested/);
+  t.match(await repository.findReview(second?.id as string), { details: { resolution: { reviewer: 'operator' } } }, 'no $USER: "operator"'); // prettier-ignore
+
   const trained = runCli('train', ['--with-reviewed', '--no-write'], env);
   t.equal(trained.status, 0, trained.stderr);
-  t.match(trained.stdout, /^training corpus: \d+ replies \(1 reviewed\)\n/);
+  t.match(trained.stdout, /^training corpus: \d+ replies \(2 reviewed\)\n/);
 });

@@ -25,7 +25,11 @@ t.test('a reply held for review: the number is held, a person gets a task, nothi
 t.test('releasing a hold', async (t) => {
   const held: LeadState = { status: 'held', opted_out_at: HELD_AT, opt_out_scope: 'all' };
   const keep = { status: 'interested' as const, suppression: 'keep' as const, scope: null };
-  t.same(releaseHold(held, keep, HELD_AT, false, AT), { status: 'interested', opted_out_at: null, opt_out_scope: null });
+  t.same(releaseHold(held, keep, HELD_AT, false, AT), {
+    status: 'interested',
+    opted_out_at: null,
+    opt_out_scope: null,
+  });
   t.same(releaseHold(held, null, HELD_AT, false, AT), { status: 'active', opted_out_at: null, opt_out_scope: null });
   t.same(releaseHold(held, keep, HELD_AT, true, AT), held, 'another review still holds it');
   const optedIn: LeadState = { status: 'active', opted_out_at: null, opt_out_scope: null };

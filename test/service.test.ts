@@ -122,7 +122,13 @@ t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (
   const db = await openDatabase(loadConfig({ DATA_DIR: dataDir }), createLogger('info', sink));
   t.teardown(() => db.destroy());
   const tables = await db.introspection.getTables();
-  t.same(tables.map((table) => table.name).sort(), ['inbound_messages', 'leads', 'message_parts', 'tasks']);
+  t.same(tables.map((table) => table.name).sort(), [
+    'inbound_messages',
+    'leads',
+    'message_parts',
+    'review_examples',
+    'tasks',
+  ]);
   t.ok(lines.some((line) => line.includes('migration applied')));
 });
 
@@ -140,6 +146,7 @@ t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is lo
     'inbound_messages',
     'leads',
     'message_parts',
+    'review_examples',
     'tasks',
   ]);
   const name = new URL(url).pathname.slice(1);

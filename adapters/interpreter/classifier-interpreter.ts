@@ -70,7 +70,11 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     return { ...interpretation, explanation: explanation as Explanation };
   }
 
-  private read(content: string, receivedAt: Date, explain = false): { interpretation: Interpretation; explanation?: Explanation } {
+  private read(
+    content: string,
+    receivedAt: Date,
+    explain = false,
+  ): { interpretation: Interpretation; explanation?: Explanation } {
     try {
       return this.decide(content, receivedAt, explain);
     } catch {
@@ -80,7 +84,11 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     }
   }
 
-  private decide(content: string, receivedAt: Date, explain: boolean): { interpretation: Interpretation; explanation?: Explanation } {
+  private decide(
+    content: string,
+    receivedAt: Date,
+    explain: boolean,
+  ): { interpretation: Interpretation; explanation?: Explanation } {
     const scanned = content.length > SCAN_LIMIT ? content.slice(0, SCAN_LIMIT) : content;
     const tokens = tokenize(scanned);
     const line = ` ${tokens.join(' ')} `;
@@ -110,8 +118,8 @@ export class ClassifierInterpreter implements ResponseInterpreter {
           : intent !== 'OPT_OUT' && OPT_OUT_CUE.test(` ${read.join(' ')} `)
             ? 'words that usually ask to stop'
             : confidence < this.policy.unsure
-            ? 'low confidence'
-            : null;
+              ? 'low confidence'
+              : null;
     if (intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);
     const secondary_intents = INTENTS.filter((other, c) => c !== best && other !== 'UNKNOWN' && (p[c] as number) >= 0.15).sort((a, b) => (p[INTENTS.indexOf(b)] as number) - (p[INTENTS.indexOf(a)] as number)); // prettier-ignore
     const interpretation: Interpretation = { intent, confidence: round(confidence), language, extracted, secondary_intents, review: review_reason !== null }; // prettier-ignore

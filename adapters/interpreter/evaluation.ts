@@ -171,7 +171,8 @@ export function formatEvaluation(e: Evaluation, misses = true): string {
   ];
   const all = misses ? [...e.missedOptOuts.map((m) => ({ ...m, id: `${m.id} MISSED OPT-OUT` })), ...e.intentMisses, ...e.contacts.misses, ...e.timeFields.misses] : []; // prettier-ignore
   if (all.length > 0) lines.push('', 'misses:');
-  for (const miss of all) lines.push(`  ${miss.id}  ${JSON.stringify(miss.text)}  expected ${miss.expected}, got ${miss.got}`);
+  for (const miss of all)
+    lines.push(`  ${miss.id}  ${JSON.stringify(miss.text)}  expected ${miss.expected}, got ${miss.got}`);
   return lines.join('\n') + '\n';
 }
 

@@ -22,7 +22,10 @@ const PICTOGRAPH = /\p{Extended_Pictographic}/u;
 function foldLetter(char: string): string {
   let folded = foldCache.get(char);
   if (folded === undefined) {
-    folded = char.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+    folded = char
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase();
     if (folded === 'œ') folded = 'oe';
     else if (folded === 'æ') folded = 'ae';
     else if (folded === 'ß') folded = 'ss';

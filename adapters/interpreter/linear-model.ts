@@ -4,7 +4,6 @@
  * unit length, so a long reply does not weigh more than a short one. Probabilities are calibrated
  * by a temperature fitted on cross-validated predictions at training time.
  */
-import { featureBuckets } from './features.js';
 
 /** The model as committed (`adapters/interpreter/data/model.json`), written by `npm run train`. */
 export interface ModelFile {
@@ -87,11 +86,6 @@ export class LinearModel {
     return { buckets: this.buckets, weights: this.weights, bias: this.bias };
   }
 
-  /** Calibrated probabilities of each class for a reply, in `classes` order. */
-  predict(reply: string): Float64Array {
-    return this.probabilities(featureBuckets(reply));
-  }
-
   /** Probabilities from a reply's feature buckets (see `featureBuckets`). */
   probabilities(buckets: Int32Array): Float64Array {
     const scores = this.scores(buckets);
@@ -102,7 +96,8 @@ export class LinearModel {
   scores(buckets: Int32Array): Float64Array {
     const k = this.classes.length;
     const scores = Float64Array.from(this.bias);
-    const value = buckets.length === 0 ? 0 : 1 / Math.sqrt(buckets.length);
+    // Every reply has features (its length is one): the scale is finite.
+    const value = 1 / Math.sqrt(buckets.length);
     for (let i = 0; i < buckets.length; i++) {
       const row = this.offsetOf(buckets[i] as number);
       if (row === -1) continue;

@@ -24,7 +24,15 @@ export interface TrainingOptions {
   readonly balance: number;
 }
 
-export const DEFAULT_OPTIONS: TrainingOptions = { epochs: 25, learningRate: 0.4, l2: 1e-5, minCount: 2, seed: 20261129, balance: 0, ...JSON.parse(process.env['OPTS'] ?? '{}') };
+export const DEFAULT_OPTIONS: TrainingOptions = {
+  epochs: 25,
+  learningRate: 0.4,
+  l2: 1e-5,
+  minCount: 2,
+  seed: 20261129,
+  balance: 0,
+  ...JSON.parse(process.env['OPTS'] ?? '{}'),
+};
 
 /** mulberry32: a small seeded generator; the training order depends on nothing else. */
 export function seededRandom(seed: number): () => number {
@@ -47,7 +55,11 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
 }
 
 /** Trains on `examples`; every intent of `classes` gets a row, seen or not. */
-export function train(examples: readonly Example[], classes: readonly string[], options = DEFAULT_OPTIONS): LinearModel {
+export function train(
+  examples: readonly Example[],
+  classes: readonly string[],
+  options = DEFAULT_OPTIONS,
+): LinearModel {
   const k = classes.length;
   const encoded = examples.map((example) => ({ buckets: featureBuckets(example.text), label: classes.indexOf(example.intent) })); // prettier-ignore
   const counts = new Map<number, number>();
@@ -57,7 +69,8 @@ export function train(examples: readonly Example[], classes: readonly string[], 
   const index = new Map(kept.map((bucket, i) => [bucket, i]));
   const rows = encoded.map(({ buckets, label }) => ({
     features: Int32Array.from([...buckets].map((bucket) => index.get(bucket) ?? -1).filter((i) => i >= 0)),
-    value: buckets.length === 0 ? 0 : 1 / Math.sqrt(buckets.length),
+    // Every reply has features (its length is one), so this is finite.
+    value: 1 / Math.sqrt(buckets.length),
     label,
   }));
 
@@ -134,13 +147,23 @@ export interface CrossValidation {
 }
 
 /** K-fold cross-validation: one model per fold, and the temperature fitted on held-out scores. */
-export function crossValidate(examples: readonly Example[], classes: readonly string[], k: number, options = DEFAULT_OPTIONS): CrossValidation { // prettier-ignore
+export function crossValidate(
+  examples: readonly Example[],
+  classes: readonly string[],
+  k: number,
+  options = DEFAULT_OPTIONS,
+): CrossValidation {
+  // prettier-ignore
   const fold = folds(examples, k, options.seed);
   const models: LinearModel[] = [];
   const scores: Float64Array[] = [];
   const labels: number[] = [];
   for (let f = 0; f < k; f++) {
-    const model = train(examples.filter((_, i) => fold[i] !== f), classes, options);
+    const model = train(
+      examples.filter((_, i) => fold[i] !== f),
+      classes,
+      options,
+    );
     models.push(model);
     examples.forEach((example, i) => {
       if (fold[i] !== f) return;

@@ -106,7 +106,9 @@ export class InMemoryRepository implements Repository {
 
   async listReviews(): Promise<Review[]> {
     this.check();
-    return this.tasks.filter((task) => task.kind === 'review' && task.status === 'open').map((task) => this.review(task));
+    return this.tasks
+      .filter((task) => task.kind === 'review' && task.status === 'open')
+      .map((task) => this.review(task));
   }
 
   async findReview(taskId: string): Promise<Review | undefined> {
@@ -146,7 +148,7 @@ export class InMemoryRepository implements Repository {
         created_at: at,
       });
     }
-    const readAs = typeof task.details['read_as'] === 'string' ? (task.details['read_as'] as Intent) : 'UNKNOWN';
+    const readAs = task.details['read_as'] as Intent; // every review task says what was read (planAction)
     this.examples.push({ text: this.messageById(task.message_id).content, read_as: readAs, intent, resolved_at: at });
     return { kind: 'resolved', phone: task.phone, lead_status: next.status };
   }

@@ -156,7 +156,11 @@ export class KyselyRepository implements Repository {
         .where('status', '=', 'open')
         .executeTakeFirst();
       const next = releaseHold(toLead(lead), action.lead, task.created_at, other !== undefined, at);
-      await trx.updateTable('leads').set({ ...next, updated_at: at }).where('phone', '=', task.phone).execute();
+      await trx
+        .updateTable('leads')
+        .set({ ...next, updated_at: at })
+        .where('phone', '=', task.phone)
+        .execute();
       if (action.task !== null) {
         await trx
           .insertInto('tasks')
@@ -172,7 +176,7 @@ export class KyselyRepository implements Repository {
           })
           .execute();
       }
-      const readAs = typeof task.details['read_as'] === 'string' ? task.details['read_as'] : 'UNKNOWN';
+      const readAs = String(task.details['read_as']); // every review task says what was read (planAction)
       await trx
         .insertInto('review_examples')
         .values({ message_id: task.message_id, text: task.text, read_as: readAs, intent, reviewer, resolved_at: at })

@@ -19,7 +19,9 @@ review (true when held for a person), extracted data and secondary intents.
   --explain  add what decided: the rule, or the model's probabilities and strongest features
 `;
 
-const { values } = usageError(USAGE, () =>
+const { values } = usageError(
+  USAGE,
+  () =>
   parseArgs({ options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }), // prettier-ignore
 );
 if (values.help) {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ClassifierInterpreter } from '../../adapters/interpreter/classifier-interpreter.js';
 import { evaluate, formatEvaluation, parseCorpus } from '../../adapters/interpreter/evaluation.js';
@@ -31,8 +32,8 @@ const { values } = usageError(USAGE, () =>
     options: {
       'with-reviewed': { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
-      corpus: { type: 'string' },
-      out: { type: 'string' },
+      corpus: { type: 'string', default: fileURLToPath(new URL('train.tsv', DATA)) },
+      out: { type: 'string', default: fileURLToPath(new URL('model.json', DATA)) },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }),
@@ -42,7 +43,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const corpus = readFileSync(values.corpus ?? new URL('train.tsv', DATA), 'utf8');
+const corpus = readFileSync(values.corpus, 'utf8');
 const rows: LabelledReply[] = parseCorpus(corpus);
 let reviewed = 0;
 if (values['with-reviewed']) {
@@ -66,7 +67,9 @@ const model = train(rows, INTENTS).withTemperature(cv.temperature);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
 process.stdout.write(`training corpus: ${rows.length} replies (${reviewed} reviewed)\n`);
-process.stdout.write(`5-fold cross-validation of the interpreter (rules and model):\n${formatEvaluation(report, false)}`);
+process.stdout.write(
+  `5-fold cross-validation of the interpreter (rules and model):\n${formatEvaluation(report, false)}`,
+);
 process.stdout.write(`temperature: ${cv.temperature}   features: ${model.parameters().buckets.length}   ${seconds.toFixed(1)} s\n`); // prettier-ignore
 if (!values['no-write']) {
   const file = toModelFile(model, cv.temperature, {
@@ -76,7 +79,6 @@ if (!values['no-write']) {
     options: DEFAULT_OPTIONS,
     cross_validation_accuracy: Math.round(report.accuracy * 10000) / 10000,
   });
-  const out = values.out ?? new URL('model.json', DATA);
-  writeFileSync(out, `${JSON.stringify(file)}\n`);
-  process.stdout.write(`model written to ${String(out).replace(/^file:\/\//, '')}\n`);
+  writeFileSync(values.out, `${JSON.stringify(file)}\n`);
+  process.stdout.write(`model written to ${values.out}\n`);
 }
