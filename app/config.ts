@@ -101,8 +101,20 @@ export function loadConfig(env: Env): Readonly<Config> {
   const providers = providerList(value('PROVIDERS') ?? 'twilio');
   const enabled = (name: ProviderName, variable: string): string | undefined =>
     providers.includes(name) ? required(variable, ` and PROVIDERS includes ${name}`) : value(variable);
-  const tokens = list(enabled('twilio', 'TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN'));
-  const vonageSecrets = list(enabled('vonage', 'VONAGE_SIGNATURE_SECRET'));
+  // A list of secrets (two during a rotation). In production an enabled provider needs one that is
+  // not blank once split and trimmed ("," holds none): no built-in development secret is ever used.
+  const secrets = (provider: ProviderName, variable: string, raw: string | undefined): string[] => {
+    const items = list(raw);
+    if (production && providers.includes(provider) && items.length === 0) {
+      const why = raw === undefined ? '' : ` (${JSON.stringify(env[variable] ?? raw)} holds none once split on commas and trimmed)`; // prettier-ignore
+      throw new ConfigError(variable, `${variable} is required when NODE_ENV=production and PROVIDERS includes ${provider}${why}`); // prettier-ignore
+    }
+    return items;
+  };
+  const tokens = secrets('twilio', 'TWILIO_TOKEN', value('TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN'));
+  const vonageSecrets = secrets('vonage', 'VONAGE_SIGNATURE_SECRET', value('VONAGE_SIGNATURE_SECRET'));
+  const development = <T>(items: T[], builtIn: T): readonly T[] =>
+    Object.freeze(items.length > 0 || production ? items : [builtIn]);
   const vonageMethod = oneOf('VONAGE_SIGNATURE_METHOD', value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash', VONAGE_SIGNATURE_METHODS); // prettier-ignore
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
@@ -122,14 +134,14 @@ export function loadConfig(env: Env): Readonly<Config> {
     publicUrl,
     providers,
     twilio: Object.freeze({
-      tokens: Object.freeze(tokens.length > 0 ? tokens : [DEVELOPMENT_TOKEN]),
-      usingDevelopmentToken: tokens.length === 0,
+      tokens: development(tokens, DEVELOPMENT_TOKEN),
+      usingDevelopmentToken: !production && tokens.length === 0,
       accountSid: value('TWILIO_SID') ?? null,
       phone: value('TWILIO_PHONE') ?? null,
     }),
     vonage: Object.freeze({
-      secrets: Object.freeze(vonageSecrets.length > 0 ? vonageSecrets : [DEVELOPMENT_VONAGE_SECRET]),
-      usingDevelopmentSecret: vonageSecrets.length === 0,
+      secrets: development(vonageSecrets, DEVELOPMENT_VONAGE_SECRET),
+      usingDevelopmentSecret: !production && vonageSecrets.length === 0,
       method: vonageMethod,
       maxAgeSeconds: integer(value, 'VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
       apiKey: enabled('vonage', 'VONAGE_API_KEY') ?? null,

@@ -69,11 +69,18 @@ t.test('production refuses to start without its secrets, naming the variable', a
       new ConfigError(name, `${name} is required when NODE_ENV=production${because}`),
     );
   }
-  t.equal(
-    failing({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }),
-    'TWILIO_TOKEN',
-    'the alias does not replace the production requirement silently',
-  );
+  t.same(loadConfig({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['alias'], 'the alias satisfies production, as documented'); // prettier-ignore
+  for (const blank of [',', ' ,, ', ' , ']) {
+    t.throws(
+      () => loadConfig({ ...complete, TWILIO_TOKEN: blank }),
+      new ConfigError('TWILIO_TOKEN', `TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS includes twilio (${JSON.stringify(blank)} holds none once split on commas and trimmed)`), // prettier-ignore
+      `TWILIO_TOKEN=${JSON.stringify(blank)} is no token: never the development one`,
+    );
+  }
+  t.equal(failing({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: ',' }), 'TWILIO_TOKEN');
+  const onlyVonage = loadConfig({ ...complete, PROVIDERS: 'vonage', VONAGE_SIGNATURE_SECRET: 's', VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 'x', TWILIO_TOKEN: undefined }); // prettier-ignore
+  t.same(onlyVonage.twilio.tokens, [], 'in production a disabled provider gets no built-in secret either');
+  t.equal(onlyVonage.twilio.usingDevelopmentToken, false);
 });
 
 /** The variable a configuration error names, or undefined when none is thrown. */
@@ -173,5 +180,6 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
     );
   }
   t.equal(failing({ ...production, PROVIDERS: 'twilio,vonage' }), 'TWILIO_TOKEN');
+  t.equal(failing({ ...production, VONAGE_SIGNATURE_SECRET: ' , ' }), 'VONAGE_SIGNATURE_SECRET', 'a blank list is no secret');
   t.equal(failing({ ...production, PROVIDERS: 'twilio', TWILIO_TOKEN: 't', VONAGE_SIGNATURE_SECRET: '' }), undefined);
 });

@@ -18,6 +18,16 @@ t.test('production refuses to start without its secrets, naming the variable', a
   t.equal(result.status, 78, 'EX_CONFIG, so systemd does not loop on it');
   t.match(result.stderr, /configuration error: TWILIO_TOKEN is required when NODE_ENV=production/);
   t.equal(result.stdout, '');
+  // The review's attack: a token list that trims to nothing made production use the development token.
+  const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://app.berinia.com', DATABASE_URL: 'postgres://x@127.0.0.1:1/db' }; // prettier-ignore
+  for (const [variable, env] of [
+    ['TWILIO_TOKEN', { TWILIO_TOKEN: ' ,, ' }],
+    ['VONAGE_SIGNATURE_SECRET', { PROVIDERS: 'vonage', VONAGE_SIGNATURE_SECRET: ',', VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 's' }], // prettier-ignore
+  ] as const) {
+    const blank = runCli('../main', [], { ...prod, ...env });
+    t.equal(blank.status, 78, `${variable} blank once trimmed: exit 78`);
+    t.match(blank.stderr, new RegExp(`configuration error: ${variable} is required when NODE_ENV=production .*holds none`));
+  }
 });
 
 t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
