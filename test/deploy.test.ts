@@ -1,7 +1,9 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +44,8 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
     .replace(/listen \[::\]:\d+( ssl)?;\n/g, '')
     .replace('listen 80;', `listen 127.0.0.1:${httpPort};`)
     .replace('listen 443 ssl;', `listen 127.0.0.1:${httpsPort} ssl;`)
-    .replace('server 127.0.0.1:8001', `server 127.0.0.1:${new URL(baseUrl).port}`);
+    .replace('server 127.0.0.1:8001', `server 127.0.0.1:${new URL(baseUrl).port}`)
+    .replace('/var/log/nginx/', `${dir}/`);
   writeFileSync(join(dir, 'site.conf'), site);
   writeFileSync(
     join(dir, 'nginx.conf'),
@@ -110,6 +113,49 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   });
   t.equal(plain.status, 301, 'plain HTTP redirects');
   t.equal(plain.headers['location'], `https://${HOST}/webhook/sms-response`);
+
+  // A Vonage GET webhook carries the number, the text and the signature in its query string.
+  const query = 'msisdn=33612345678&text=mon%20mail%20jean%40exemple.fr&sig=0123abcd';
+  await new Promise<void>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca, path: `/webhook/vonage/sms-response?${query}`, headers: { host: HOST } }, (res) => { // prettier-ignore
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  // Nginx writes the line as the request ends, unbuffered: read until it is there.
+  const logFile = join(dir, 'berinia-webhook.access.log');
+  let log = '';
+  for (let i = 0; i < 50 && !log.includes('vonage'); i++) {
+    log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (!log.includes('vonage')) await new Promise((r) => setTimeout(r, 50));
+  }
+  t.match(log, /"GET \/webhook\/vonage\/sms-response HTTP\/1\.1" /, 'the webhook request is logged');
+  t.notMatch(log, /msisdn|33612345678|jean|sig=/, 'without its query string');
+
+  // TLS 1.2 without forward secrecy (static RSA key exchange) is refused.
+  const staticRsa = await new Promise<string>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca, ciphers: 'AES128-GCM-SHA256', maxVersion: 'TLSv1.2' }); // prettier-ignore
+    socket.on('secureConnect', () => resolve(`connected with ${socket.getCipher().name}`));
+    socket.on('error', (error) => resolve(error.message));
+  });
+  t.match(staticRsa, /handshake failure|alert/, `a static-RSA suite: ${staticRsa}`);
+
+  // The review's attack: a body trickled one byte every few seconds (6 s here; each byte used to
+  // restart a 10 s timer, and the connection stayed open for as long as the attacker liked).
+  const trickle = connect({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca });
+  await once(trickle, 'secureConnect');
+  trickle.write(`POST /webhook/sms-response HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nB`); // prettier-ignore
+  let answer = '';
+  trickle.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  trickle.resume();
+  const drip = setInterval(() => trickle.write('x'), 6000);
+  const closed = await Promise.race([once(trickle, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 14_000))]); // prettier-ignore
+  t.ok(closed, 'the trickling connection is closed within Twilio\'s 15 s');
+  clearInterval(drip);
+  t.match(answer, /^$|408/, 'with a 408 or nothing');
+  trickle.destroy();
 });
 
 const UNITS = ['berinia-webhook.service', 'berinia-webhook@.service'];
