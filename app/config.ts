@@ -24,8 +24,12 @@ export interface Config {
     /** Accepted auth tokens: two while one is being rotated. */
     readonly tokens: readonly string[];
     readonly usingDevelopmentToken: boolean;
+    /** `TWILIO_SID`: when set, webhooks for another account are refused. */
     readonly accountSid: string | null;
+    /** The first of `TWILIO_PHONE` (`npm run sms` texts it). */
     readonly phone: string | null;
+    /** `TWILIO_PHONE`, one number or several: when set, messages to another number are refused. */
+    readonly numbers: readonly string[];
   };
   readonly vonage: {
     /** Accepted signature secrets: two while one is being rotated. */
@@ -137,7 +141,8 @@ export function loadConfig(env: Env): Readonly<Config> {
       tokens: development(tokens, DEVELOPMENT_TOKEN),
       usingDevelopmentToken: !production && tokens.length === 0,
       accountSid: value('TWILIO_SID') ?? null,
-      phone: value('TWILIO_PHONE') ?? null,
+      phone: list(value('TWILIO_PHONE'))[0] ?? null,
+      numbers: Object.freeze(list(value('TWILIO_PHONE'))),
     }),
     vonage: Object.freeze({
       secrets: development(vonageSecrets, DEVELOPMENT_VONAGE_SECRET),

@@ -36,7 +36,7 @@ export const PROVIDERS: readonly ProviderModule[] = [
     methods: ['POST'],
     create: (config) => ({
       verifier: new TwilioSignatureVerifier(config.twilio.tokens),
-      listener: new TwilioResponseListener(),
+      listener: new TwilioResponseListener({ accountSid: config.twilio.accountSid, numbers: config.twilio.numbers }),
     }),
   },
   {

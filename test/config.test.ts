@@ -180,6 +180,10 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
     );
   }
   t.equal(failing({ ...production, PROVIDERS: 'twilio,vonage' }), 'TWILIO_TOKEN');
-  t.equal(failing({ ...production, VONAGE_SIGNATURE_SECRET: ' , ' }), 'VONAGE_SIGNATURE_SECRET', 'a blank list is no secret');
+  t.equal(
+    failing({ ...production, VONAGE_SIGNATURE_SECRET: ' , ' }),
+    'VONAGE_SIGNATURE_SECRET',
+    'a blank list is no secret',
+  );
   t.equal(failing({ ...production, PROVIDERS: 'twilio', TWILIO_TOKEN: 't', VONAGE_SIGNATURE_SECRET: '' }), undefined);
 });

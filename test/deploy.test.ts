@@ -117,10 +117,21 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   // A Vonage GET webhook carries the number, the text and the signature in its query string.
   const query = 'msisdn=33612345678&text=mon%20mail%20jean%40exemple.fr&sig=0123abcd';
   await new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca, path: `/webhook/vonage/sms-response?${query}`, headers: { host: HOST } }, (res) => { // prettier-ignore
-      res.resume();
-      res.on('end', resolve);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        servername: HOST,
+        ca,
+        path: `/webhook/vonage/sms-response?${query}`,
+        headers: { host: HOST },
+      },
+      (res) => {
+        // prettier-ignore
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -152,7 +163,7 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   trickle.resume();
   const drip = setInterval(() => trickle.write('x'), 6000);
   const closed = await Promise.race([once(trickle, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 14_000))]); // prettier-ignore
-  t.ok(closed, 'the trickling connection is closed within Twilio\'s 15 s');
+  t.ok(closed, "the trickling connection is closed within Twilio's 15 s");
   clearInterval(drip);
   t.match(answer, /^$|408/, 'with a 408 or nothing');
   trickle.destroy();

@@ -139,3 +139,52 @@ t.test('logs of a full flow hold no secret and no personal data in clear', async
   for (const line of logs) JSON.parse(line);
   t.pass('every line is JSON');
 });
+
+t.test('the review attacks, replayed on the running service', async (t) => {
+  const { baseUrl, service } = await startTestService(t);
+  const db = service.container.resolve(TOKENS.Database);
+  const post = (fields: Record<string, string>, signature = sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, fields)) =>
+    fetch(baseUrl + WEBHOOK, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(fields),
+    });
+  const count = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from inbound_messages`.execute(db)).rows[0]?.n);
+
+  // Field-boundary forgery: one captured request, text moved between a key and a value.
+  const captured = inboundFields({ Body: 'Oui', NumMedia: '0' });
+  t.equal((await post(captured)).status, 200, 'the captured request');
+  const { NumMedia: _numMedia, ...rest } = captured;
+  const moved = { ...rest, MessageSid: `${captured.MessageSid as string}NumMedia0` };
+  const sameSignature = sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, captured);
+  t.equal(sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, moved), sameSignature, 'the forgery keeps the signature valid');
+  const forged = await post(moved, sameSignature);
+  t.equal(forged.status, 400, 'refused: MessageSid is not a SID');
+  t.equal(await forged.text(), 'field MessageSid is not a Twilio SID\n');
+  // A crafted key makes a START appear to come from another number: key names are Twilio's only.
+  const victim = inboundFields({ Body: 'x', From: '+33611110000' });
+  const start = { ...victim, From: '+3361111', ['0000Body']: 'START' } as Record<string, string>;
+  t.equal((await post(start)).status, 400, 'a parameter name Twilio never sends');
+  t.equal(await count(), 1, 'only the genuine request is stored');
+
+  // CPU amplification: thousands of distinct keys are refused before any signature work.
+  // The review's body: 15,000 distinct keys in 58 KB (under the body limit).
+  const keys = Array.from({ length: 15_000 }, (_, i) => i.toString(36)).join('&');
+  t.ok(keys.length < 64 * 1024, `${keys.length} bytes`);
+  const flood = await fetch(baseUrl + WEBHOOK, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'not-a-signature' },
+    body: keys,
+  });
+  t.equal(flood.status, 413);
+  t.match(await flood.text(), /more than 256 form fields/);
+
+  // Look-alike characters of STOP are an opt-out.
+  for (const [i, body] of ['ＳＴＯＰ', 'ЅТОР', 'STO\u200BP'].entries()) {
+    const from = `+3369999000${i}`;
+    t.equal((await post(inboundFields({ Body: body, From: from }))).status, 200);
+    const lead = await sql<{ status: string }>`select status from leads where phone = ${from}`.execute(db);
+    t.same(lead.rows, [{ status: 'opted_out' }], `${JSON.stringify(body)} suppresses the number`);
+  }
+});

@@ -12,6 +12,7 @@ import { vonageFields, vonageSig } from './fixtures/providers.js';
 import { DEVELOPMENT_VONAGE_SECRET } from '../app/config.js';
 
 const TOKEN = 'process-test-token';
+const SID = `SM${'f1a9'.repeat(8)}`;
 
 t.test('production refuses to start without its secrets, naming the variable', async (t) => {
   const result = runCli('../main', [], { NODE_ENV: 'production', PUBLIC_URL: 'https://app.berinia.com' });
@@ -26,7 +27,10 @@ t.test('production refuses to start without its secrets, naming the variable', a
   ] as const) {
     const blank = runCli('../main', [], { ...prod, ...env });
     t.equal(blank.status, 78, `${variable} blank once trimmed: exit 78`);
-    t.match(blank.stderr, new RegExp(`configuration error: ${variable} is required when NODE_ENV=production .*holds none`));
+    t.match(
+      blank.stderr,
+      new RegExp(`configuration error: ${variable} is required when NODE_ENV=production .*holds none`),
+    );
   }
 });
 
@@ -86,15 +90,15 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
 
   const flags = runCli(
     'sms',
-    ['--from', '+33699990001', '--to', '+33757000009', '--sid', 'SMflags', '--opt-out-type', 'STOP', '--body', 'Stop'],
-    { ...cli, TWILIO_SID: 'AC0123' },
+    ['--from', '+33699990001', '--to', '+33757000009', '--sid', SID, '--opt-out-type', 'STOP', '--body', 'Stop'],
+    { ...cli, TWILIO_SID: `AC${'0a'.repeat(16)}` },
   );
   t.equal(
     flags.stdout,
     '200 text/xml; charset=utf-8\n<?xml version="1.0" encoding="UTF-8"?><Response/>\n',
     'Twilio already replied',
   );
-  const target = runCli('sms', ['--target', `http://127.0.0.1:${service.port}`, '--sid', 'SMflags', '--body', 'Stop'], {
+  const target = runCli('sms', ['--target', `http://127.0.0.1:${service.port}`, '--sid', SID, '--body', 'Stop'], {
     ...env,
     PUBLIC_URL: `http://127.0.0.1:${service.port}`,
   });

@@ -248,3 +248,18 @@ t.test('the reply queue needs a database it can reach', async (t) => {
   t.same(await statements?.executeSql('select $1::int as n', [3]), { rows: [{ n: 3 }] }, 'with values');
   t.same(await statements?.executeSql(''), { rows: [] }, 'nothing to run');
 });
+
+t.test('field shapes: what Vonage never sends is refused', async (t) => {
+  const listener = new VonageResponseListener();
+  const at = new Date('2026-11-24T09:00:00Z');
+  const reason = (fields: Record<string, string | undefined>) => {
+    const heard = listener.listen(vonageFields(fields), at);
+    return heard.kind === 'invalid' ? heard.reason : 'accepted';
+  };
+  t.equal(reason({}), 'accepted');
+  t.equal(reason({ 'msisdn=33699999999&x': '1' }), 'parameter name "msisdn=33699999999&x" is not one Vonage sends');
+  t.equal(reason({ msisdn: '+33612345678' }), "field msisdn is not in Vonage's format");
+  t.equal(reason({ msisdn: 'BerinIA' }), 'accepted', 'an alphanumeric sender');
+  t.equal(reason({ messageId: 'id with spaces' }), "field messageId is not in Vonage's format");
+  t.equal(reason({ to: '33757000002x' }), "field to is not in Vonage's format");
+});

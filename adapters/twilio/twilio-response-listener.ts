@@ -15,6 +15,25 @@ import type { ListenResult, ProviderAnswer, ResponseListener } from '../../core/
 
 const REQUIRED = ['MessageSid', 'From', 'To', 'Body'] as const;
 
+/**
+ * Twilio signs `url + key1 + value1 + key2 + value2…` with no separators, so text can be moved
+ * between a key and a value without changing the signature (`MessageSid=<sid>NumMedia0` with no
+ * `NumMedia`). Every field the service relies on is therefore checked for its exact shape, and a
+ * parameter name Twilio would never send (anything but letters and digits) refuses the request.
+ */
+const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const SID = /^[A-Z]{2}[0-9a-f]{32}$/;
+const SIDS = ['MessageSid', 'SmsSid', 'SmsMessageSid', 'AccountSid', 'MessagingServiceSid'] as const;
+/** E.164, a short code, or an alphanumeric sender ID (letters required, 11 characters at most). */
+const ADDRESS = /^(?:\+[1-9]\d{1,14}|\d{3,8}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
+
+export interface TwilioListenerOptions {
+  /** `TWILIO_SID`: when set, a request for another account is refused. */
+  readonly accountSid?: string | null;
+  /** Our numbers (`TWILIO_PHONE`): when set, a message to another number is refused. */
+  readonly numbers?: readonly string[];
+}
+
 const OPT_OUT_TYPES: Record<string, ProviderKeyword> = { STOP: 'opt_out', START: 'opt_in', HELP: 'help' };
 
 const EMPTY_TWIML = new MessagingResponse().toString();
@@ -25,7 +44,11 @@ const CACHED_REPLIES = 64;
 export class TwilioResponseListener implements ResponseListener {
   readonly provider = 'twilio';
 
+  constructor(private readonly options: TwilioListenerOptions = {}) {}
+
   listen(fields: RawFields, receivedAt: Date): ListenResult {
+    const invalid = this.shapeError(fields);
+    if (invalid !== null) return { kind: 'invalid', reason: invalid };
     const values: Partial<Record<(typeof REQUIRED)[number], string>> = {};
     for (const name of REQUIRED) {
       const value = fields[name];
@@ -56,6 +79,26 @@ export class TwilioResponseListener implements ResponseListener {
         raw_data: fields,
       },
     };
+  }
+
+  /** Why the fields cannot be Twilio's, or null. */
+  private shapeError(fields: RawFields): string | null {
+    const name = Object.keys(fields).find((key) => !PARAMETER_NAME.test(key));
+    if (name !== undefined) return `parameter name ${JSON.stringify(name.slice(0, 40))} is not one Twilio sends`;
+    for (const sid of SIDS) {
+      const value = fields[sid];
+      if (typeof value === 'string' && value !== '' && !SID.test(value)) return `field ${sid} is not a Twilio SID`;
+    }
+    for (const address of ['From', 'To'] as const) {
+      const value = fields[address];
+      if (typeof value === 'string' && value !== '' && !ADDRESS.test(value)) {
+        return `field ${address} is not a phone number, short code or sender ID`;
+      }
+    }
+    const { accountSid, numbers = [] } = this.options;
+    if (accountSid && fields['AccountSid'] !== accountSid) return 'AccountSid is not this account';
+    if (numbers.length > 0 && !numbers.includes(fields['To'] as string)) return 'To is not one of our numbers';
+    return null;
   }
 
   private readonly replies = new Map<string, string>();

@@ -13,6 +13,18 @@ import type { ListenResult, ProviderAnswer, ResponseListener } from '../../core/
 
 const REQUIRED = ['messageId', 'msisdn', 'to', 'type'] as const;
 const TYPES = new Set(['text', 'unicode', 'binary']);
+/**
+ * The shapes of what Vonage sends, checked as Twilio's are: parameter names are letters, digits
+ * and hyphens (`message-timestamp`, `concat-ref`); ids are letters, digits and hyphens; `msisdn` is
+ * a number in international form without `+` or an alphanumeric sender; `to` is our number.
+ */
+const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+const SHAPES: Readonly<Record<string, RegExp>> = {
+  messageId: /^[0-9A-Za-z-]{1,40}$/,
+  msisdn: /^(?:\d{3,15}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/,
+  to: /^\d{3,15}$/,
+  'concat-ref': /^\d{1,5}$/,
+};
 
 /** Where a part sits in a concatenated message, from the `concat-*` parameters. */
 export interface ConcatInfo {
@@ -25,6 +37,12 @@ export class VonageResponseListener implements ResponseListener {
   readonly provider = 'vonage';
 
   listen(fields: RawFields, receivedAt: Date): ListenResult {
+    const name = Object.keys(fields).find((key) => !PARAMETER_NAME.test(key));
+    if (name !== undefined) return { kind: 'invalid', reason: `parameter name ${JSON.stringify(name.slice(0, 40))} is not one Vonage sends` }; // prettier-ignore
+    for (const [field, shape] of Object.entries(SHAPES)) {
+      const value = fields[field];
+      if (typeof value === 'string' && value !== '' && !shape.test(value)) return { kind: 'invalid', reason: `field ${field} is not in Vonage's format` }; // prettier-ignore
+    }
     const values: Partial<Record<string, string>> = {};
     for (const name of [...REQUIRED, 'text', 'keyword', 'message-timestamp', 'data', 'udh', 'concat']) {
       const value = fields[name];
