@@ -36,11 +36,32 @@ export const REDACTED_PATHS = [
 export const LOG_BUFFER_BYTES = 16 * 1024;
 export const LOG_FLUSH_MS = 250;
 
+/**
+ * Fields of a database error that quote the rows it refused (pg's `detail` "Failing row contains
+ * (…)", `where` "JSON data, line 1: …"), the statement or its parameters: never logged, here or in
+ * any error it is the cause of. The code and the message (which names the problem, not the data) stay.
+ */
+const ROW_DATA = ['detail', 'where', 'parameters', 'internalQuery', 'query', 'hint'];
+
+function withoutRowData(serialized: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  for (const key of ROW_DATA) delete serialized[key];
+  const cause = serialized['cause'];
+  if (depth < 5 && cause !== null && typeof cause === 'object') withoutRowData(cause as Record<string, unknown>, depth + 1); // prettier-ignore
+  return serialized;
+}
+
+/** pino's error serializer, without row data (see `ROW_DATA`). */
+export function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.errWithCause(error as Error) as unknown;
+  return serialized !== null && typeof serialized === 'object' ? withoutRowData(serialized as Record<string, unknown>) : serialized; // prettier-ignore
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'berinia-webhook' },
+      serializers: { err: serializeError },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

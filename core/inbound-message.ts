@@ -20,3 +20,22 @@ export interface InboundMessage {
 
 /** What a provider already did about a keyword before calling us (Twilio Advanced Opt-Out). */
 export type ProviderKeyword = 'opt_out' | 'opt_in' | 'help';
+
+/**
+ * Fields with U+0000 written as the six characters `\u0000`: Postgres text and jsonb cannot hold
+ * the NUL character, and a message it refuses would be refused on every retry.
+ */
+export function escapeNul(fields: RawFields): RawFields {
+  const values = Object.values(fields).flat();
+  if (!values.some((value) => value.includes('\u0000'))) return fields;
+  const escape = (value: string) => value.replaceAll('\u0000', '\\u0000');
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? escape(value) : value.map(escape)]),
+  );
+}
+
+/** The message storable as received: U+0000 in its text becomes U+FFFD, its raw fields are escaped. */
+export function withoutNul(message: InboundMessage): InboundMessage {
+  if (!message.content.includes('\u0000') && escapeNul(message.raw_data) === message.raw_data) return message;
+  return { ...message, content: message.content.replaceAll('\u0000', '\uFFFD'), raw_data: escapeNul(message.raw_data) };
+}

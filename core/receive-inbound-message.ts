@@ -1,5 +1,6 @@
 import { planAction } from './action.js';
 import type { ActionName } from './action.js';
+import { withoutNul } from './inbound-message.js';
 import type { InboundMessage, ProviderKeyword } from './inbound-message.js';
 import type { Intent, Interpretation } from './intent.js';
 import type { Repository } from './ports/repository.js';
@@ -52,15 +53,16 @@ export class ReceiveInboundMessage {
     const heard = listener.listen(request.fields, receivedAt);
     if (heard.kind === 'invalid') return heard;
 
-    const { interpretation, error } = this.interpret(heard.message, heard.providerKeyword);
+    const heardMessage = withoutNul(heard.message);
+    const { interpretation, error } = this.interpret(heardMessage, heard.providerKeyword);
     const action = planAction(interpretation, {
-      sender: heard.message.sender,
+      sender: heardMessage.sender,
       brand: this.deps.brand,
       providerReplied: heard.providerKeyword !== null,
     });
-    const extracted = { ...heard.message.extracted_data, ...interpretation.extracted };
+    const extracted = { ...heardMessage.extracted_data, ...interpretation.extracted };
     if (interpretation.secondary_intents.length > 0) extracted['secondary_intents'] = interpretation.secondary_intents;
-    const message: InboundMessage = { ...heard.message, extracted_data: extracted };
+    const message: InboundMessage = { ...heardMessage, extracted_data: extracted };
 
     const outcome = await repository.record({
       message,

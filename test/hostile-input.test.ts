@@ -188,3 +188,21 @@ t.test('the review attacks, replayed on the running service', async (t) => {
     t.same(lead.rows, [{ status: 'opted_out' }], `${JSON.stringify(body)} suppresses the number`);
   }
 });
+
+t.test('a NUL byte in a signed field is stored, not refused forever', async (t) => {
+  const { baseUrl, service } = await startTestService(t);
+  const db = service.container.resolve(TOKENS.Database);
+  const fields = inboundFields({ Body: 'Stop\u0000 svp', From: '+33698760000' });
+  const res = await fetch(baseUrl + WEBHOOK, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, fields) }, // prettier-ignore
+    body: new URLSearchParams(fields),
+  });
+  t.equal(res.status, 200, 'stored at the first delivery (it used to be 503 on every retry)');
+  const rows = await sql<{ content: string; raw: string }>`select content, raw_data->>'Body' as raw from inbound_messages where message_sid = ${fields.MessageSid}`.execute(db); // prettier-ignore
+  t.same(
+    rows.rows,
+    [{ content: 'Stop\uFFFD svp', raw: 'Stop\\u0000 svp' }],
+    'U+FFFD in the text, escaped in the raw data',
+  );
+});

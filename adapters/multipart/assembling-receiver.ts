@@ -1,3 +1,4 @@
+import { escapeNul } from '../../core/inbound-message.js';
 import type { InboundMessage, RawFields } from '../../core/inbound-message.js';
 import type { ResponseListener } from '../../core/ports/response-listener.js';
 import type { SignatureVerifier, SignedRequest } from '../../core/ports/signature-verifier.js';
@@ -50,7 +51,7 @@ export class AssemblingReceiver implements WebhookReceiver {
       sender: message.sender,
       recipient: message.recipient,
       ...position,
-      fields: request.fields,
+      fields: escapeNul(request.fields),
       receivedAt: message.received_at,
     });
     if (!outcome.complete) return { kind: 'held', part: position.part, total: position.total, received: outcome.received }; // prettier-ignore
