@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { isRegion } from '../adapters/phone/phone-numbers.js';
+import type { CountryCode } from '../adapters/phone/phone-numbers.js';
 import { VONAGE_SIGNATURE_METHODS } from '../adapters/vonage/vonage-signature-verifier.js';
 import type { VonageSignatureMethod } from '../adapters/vonage/vonage-signature-verifier.js';
 
@@ -56,6 +58,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
   /** Sender name in automatic replies. */
+  /** Region whose numbering reads a number typed without its country code (`PHONE_REGION`, FR). */
+  readonly phoneRegion: CountryCode;
   readonly brand: string;
   /** Days a message's personal data is kept before `npm run purge` erases it; 0 keeps it forever. */
   readonly retentionDays: number;
@@ -167,8 +171,15 @@ export function loadConfig(env: Env): Readonly<Config> {
     requestTimeoutMs: integer(value, 'REQUEST_TIMEOUT_MS', 12_000, 100, 60_000),
     shutdownTimeoutMs: integer(value, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
     brand: value('BRAND_NAME') ?? 'BerinIA',
+    phoneRegion: region(value('PHONE_REGION') ?? 'FR'),
     retentionDays: integer(value, 'RETENTION_DAYS', 365, 0, 36500),
   });
+}
+
+function region(code: string): CountryCode {
+  const upper = code.toUpperCase();
+  if (!isRegion(upper)) throw new ConfigError('PHONE_REGION', `PHONE_REGION must be a country code such as FR, BE, CH or CA (got ${JSON.stringify(code)})`); // prettier-ignore
+  return upper;
 }
 
 function list(text: string | undefined): string[] {

@@ -12,7 +12,11 @@ import type { SignatureVerifier } from '../core/ports/signature-verifier.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
-import { ClassifierInterpreter, loadBundledModel } from '../adapters/interpreter/classifier-interpreter.js';
+import {
+  ClassifierInterpreter,
+  DEFAULT_POLICY,
+  loadBundledModel,
+} from '../adapters/interpreter/classifier-interpreter.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
 import type { ReplySender } from '../adapters/outbox/outbox.js';
@@ -34,7 +38,9 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
     useFactory: instanceCachingFactory((d) => new KyselyRepository(d.resolve(TOKENS.Database))),
   });
   c.register(TOKENS.Interpreter, {
-    useFactory: instanceCachingFactory(() => new ClassifierInterpreter(loadBundledModel())),
+    useFactory: instanceCachingFactory(
+      () => new ClassifierInterpreter(loadBundledModel(), DEFAULT_POLICY, config.phoneRegion),
+    ),
   });
   c.register(TOKENS.PartStore, {
     useFactory: instanceCachingFactory((d) => new KyselyPartStore(d.resolve(TOKENS.Database))),

@@ -187,3 +187,9 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
   );
   t.equal(failing({ ...production, PROVIDERS: 'twilio', TWILIO_TOKEN: 't', VONAGE_SIGNATURE_SECRET: '' }), undefined);
 });
+
+t.test('PHONE_REGION: the numbering of numbers typed without a country code', async (t) => {
+  t.equal(loadConfig({}).phoneRegion, 'FR');
+  t.equal(loadConfig({ PHONE_REGION: 'be' }).phoneRegion, 'BE');
+  t.throws(() => loadConfig({ PHONE_REGION: 'France' }), { variable: 'PHONE_REGION' });
+});

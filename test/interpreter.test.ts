@@ -222,6 +222,12 @@ t.test('e-mail, phone, channel, mode, name', async (t) => {
   t.same(read('marie tiret claire underscore b arobase free point fr').extracted['email'], 'marie-claire_b@free.fr');
   t.same(read('appelez le +33 (0)6 12 34 56 78').extracted['phone'], '+33612345678');
   t.same(read('call me on +1 415 555 2671').extracted['phone'], '+14155552671');
+  const belgian = new ClassifierInterpreter(model, DEFAULT_POLICY, 'BE');
+  t.same(
+    belgian.interpret('bel me op 0475 12 34 56', AT).extracted['phone'],
+    '+32475123456',
+    'PHONE_REGION reads national numbers',
+  );
   t.equal(read('STOP 36180').extracted['phone'], undefined, 'a short code is not a phone');
   t.equal(read('envoyez par mail svp').extracted['channel_pref'], 'email');
   t.equal(read('plutôt par WhatsApp').extracted['channel_pref'], 'whatsapp');

@@ -104,6 +104,19 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   });
   t.match(target.stdout, /^200 /, 'a retry of the same sid is still answered 200');
 
+  // Numbers as typed: a lead added in national format and a STOP from its E.164 form are one lead.
+  t.equal(runCli('leads', ['--add', '06 87 65 43 21', '--campaign', 'autumn'], env).stdout, 'saved +33687654321 (campaign autumn)\n'); // prettier-ignore
+  const typo = runCli('leads', ['--add', '06 87', '--add', '0033 6 87 65 43 22'], env);
+  t.equal(typo.status, 1, 'a number that is not one fails the command');
+  t.equal(typo.stderr, 'leads: "06 87" is not a phone number (read in FR numbering)\n');
+  t.equal(typo.stdout, 'saved +33687654322 (campaign none)\n', 'the others are saved');
+  t.match(runCli('sms', ['--from', '06 87 65 43 21', '--body', 'STOP'], cli).stdout, /^200 /);
+  const stopped = runCli('leads', ['--json'], env)
+    .stdout.split('\n')
+    .filter((line) => line.includes('+3368765432'));
+  t.equal(stopped.length, 2, 'no second lead for the same number');
+  t.match(JSON.parse(stopped.find((line) => line.includes('+33687654321')) as string), { status: 'opted_out', campaign_id: 'autumn' }); // prettier-ignore
+
   t.match(runCli('purge', ['--days', '0'], env).stdout, /nothing purged/);
   t.match(runCli('purge', [], env).stdout, /^purged the personal data of 0 message\(s\) received before /);
   t.equal(runCli('purge', ['--days', 'x'], env).status, 2);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { INTENTS } from '../../core/intent.js';
 import type { Intent, Interpretation } from '../../core/intent.js';
 import type { ResponseInterpreter } from '../../core/ports/response-interpreter.js';
+import type { CountryCode } from 'libphonenumber-js';
 import { extract, SCAN_LIMIT } from './extraction.js';
 import { bucketOf, featureStrings, modelTokens, tokenize, bucketsOf } from './features.js';
 import { LinearModel } from './linear-model.js';
@@ -56,6 +57,8 @@ export class ClassifierInterpreter implements ResponseInterpreter {
   constructor(
     private readonly model: LinearModel,
     private readonly policy: ReviewPolicy = DEFAULT_POLICY,
+    /** Numbering of phone numbers written without a country code (PHONE_REGION). */
+    private readonly region: CountryCode = 'FR',
   ) {
     this.classIndex = INTENTS.map((intent) => model.classes.indexOf(intent));
   }
@@ -93,7 +96,7 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     const tokens = tokenize(scanned);
     const line = ` ${tokens.join(' ')} `;
     const language = languageOf(line);
-    const extracted = extract(readText(scanned), receivedAt);
+    const extracted = extract(readText(scanned), receivedAt, this.region);
     const rule = decideByRule(tokens, scanned);
     if (rule !== null) {
       if (rule.intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);

@@ -6,6 +6,7 @@
  */
 import { findEmail, findPhones } from './contacts.js';
 import type { Found } from './contacts.js';
+import type { CountryCode } from 'libphonenumber-js';
 import type { ReplyText } from './text.js';
 import { findWhen, resolveDueAt } from './when.js';
 
@@ -30,10 +31,10 @@ const SIGNATURE =
 const DASH_NAME = /[–—-]\s*([A-ZÀ-Ý][a-zà-ÿ]+(?: [A-ZÀ-Ý][a-zà-ÿ]+)?)\s*$/;
 
 /** The data found in a reply: `text` from text.ts of the (capped) reply. */
-export function extract(text: ReplyText, receivedAt: Date): Record<string, unknown> {
+export function extract(text: ReplyText, receivedAt: Date, region: CountryCode = 'FR'): Record<string, unknown> {
   const { original: content, words } = text;
   const extracted: Record<string, unknown> = {};
-  const phones = findPhones(content);
+  const phones = findPhones(content, region);
   const email = findEmail(content, text.aligned.replace(/\s+/g, ' '));
   const when = findWhen(blank(text.aligned, email === null ? phones : [...phones, email]));
   if (when !== null) {

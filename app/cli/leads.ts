@@ -5,7 +5,9 @@
  *   npm run leads -- --add +33612345678 --campaign spring-2026
  */
 import { parseArgs } from 'node:util';
+import { toE164 } from '../../adapters/phone/phone-numbers.js';
 import { cliRepository } from './db.js';
+import { cliConfig } from './env.js';
 
 const STATUSES = [
   'active',
@@ -16,6 +18,7 @@ const STATUSES = [
   'meeting_requested',
   'question',
   'wrong_number',
+  'held',
 ] as const;
 type Status = (typeof STATUSES)[number];
 
@@ -34,7 +37,15 @@ if (values.status !== undefined && !(STATUSES as readonly string[]).includes(val
 
 const { repository, db } = await cliRepository();
 try {
-  for (const phone of values.add ?? []) {
+  const region = cliConfig().phoneRegion;
+  for (const typed of values.add ?? []) {
+    // One prospect is one lead however the number was typed: stored in E.164, as replies come in.
+    const phone = toE164(typed, region);
+    if (phone === null) {
+      process.stderr.write(`leads: ${JSON.stringify(typed)} is not a phone number (read in ${region} numbering)\n`);
+      process.exitCode = 1;
+      continue;
+    }
     await repository.saveLead(phone, values.campaign ?? null, new Date());
     process.stdout.write(`saved ${phone} (campaign ${values.campaign ?? 'none'})\n`);
   }

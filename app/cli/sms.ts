@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { toE164 } from '../../adapters/phone/phone-numbers.js';
 import { listenUrl } from '../config.js';
 import { cliConfig } from './env.js';
 
@@ -32,6 +33,8 @@ if (values.help) {
 }
 
 const config = cliConfig();
+/** Numbers as typed become E.164, as Twilio sends them; what is not a number (a short code) stays. */
+const number = (typed: string) => toE164(typed, config.phoneRegion) ?? typed;
 const sid = values.sid ?? `SM${randomBytes(16).toString('hex')}`;
 const fields: Record<string, string> = {
   ToCountry: 'FR',
@@ -40,11 +43,11 @@ const fields: Record<string, string> = {
   SmsSid: sid,
   SmsStatus: 'received',
   Body: values.body,
-  To: values.to ?? config.twilio.phone ?? '+33757000001',
+  To: number(values.to ?? config.twilio.phone ?? '+33757000001'),
   NumSegments: '1',
   MessageSid: sid,
   AccountSid: config.twilio.accountSid ?? `AC${'0'.repeat(32)}`,
-  From: values.from,
+  From: number(values.from),
   ApiVersion: '2010-04-01',
 };
 if (values['opt-out-type'] !== undefined) fields['OptOutType'] = values['opt-out-type'];
