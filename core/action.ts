@@ -35,6 +35,9 @@ export interface LeadChange {
 
 export type TaskKind = 'callback' | 'meeting' | 'review';
 
+/** Actions that change what a number may receive: their message's sender is kept as proof. */
+export const PERMISSION_ACTIONS: readonly ActionName[] = ['suppressed', 'resubscribed', 'wrong_number_suppressed'];
+
 /** Work for the sales team. */
 export interface NewTask {
   readonly kind: TaskKind;

@@ -59,7 +59,11 @@ run bash -c "set -a && . '$ENV_FILE' && set +a && NODE_ENV=production exec node 
 step "systemd units: $UNITS"
 run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook.service" /etc/systemd/system/
 run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook@.service" /etc/systemd/system/
+run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook-purge.service" /etc/systemd/system/
+run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook-purge.timer" /etc/systemd/system/
 run systemctl daemon-reload
+# The daily purge of personal data past RETENTION_DAYS (GDPR storage limitation).
+run systemctl enable --now berinia-webhook-purge.timer
 for unit in $UNITS; do
   run systemctl enable "$unit"
   run systemctl restart "$unit"

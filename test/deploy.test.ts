@@ -127,7 +127,6 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
         headers: { host: HOST },
       },
       (res) => {
-        // prettier-ignore
         res.resume();
         res.on('end', resolve);
       },
@@ -194,14 +193,26 @@ t.test('systemd units: required directives, verify and security score', async (t
     t.notOk(directives.has('MemoryDenyWriteExecute'), `${unit}: V8 needs W+X memory`);
   }
   t.match(readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook@.service'), 'utf8'), /\nEnvironment=PORT=%i\n/);
+  const purge = readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.service'), 'utf8');
+  t.match(purge, /\nExecStart=\/usr\/bin\/node .*\/dist\/app\/cli\/purge\.js\n/, 'the purge runs the compiled tool');
+  for (const directive of ['User=berinia', 'ProtectSystem=strict', 'CapabilityBoundingSet=', 'NoNewPrivileges=yes']) {
+    t.ok(purge.includes(`\n${directive}\n`), `the purge runs with ${directive}`);
+  }
+  t.match(readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.timer'), 'utf8'), /\nOnCalendar=\S+[^]*\nPersistent=true\n/, 'daily, catching up a missed day'); // prettier-ignore
   if (!SYSTEMD_ANALYZE) {
     t.comment('systemd-analyze is not available: directives checked by reading the files only');
     return;
   }
   // The template is verified as an instance, as systemd would load it.
   const dir = mkdtempSync(join(tmpdir(), 'berinia-units-'));
-  const files = UNITS.map((unit) => join(dir, unit.replace('@.', '@8001.')));
-  UNITS.forEach((unit, i) => copyFileSync(join(ROOT, 'deploy/systemd', unit), files[i] as string));
+  const all = [...UNITS, 'berinia-webhook-purge.service'];
+  const files = all.map((unit) => join(dir, unit.replace('@.', '@8001.')));
+  all.forEach((unit, i) => copyFileSync(join(ROOT, 'deploy/systemd', unit), files[i] as string));
+  copyFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.timer'), join(dir, 'berinia-webhook-purge.timer'));
+  const timer = spawnSync('systemd-analyze', ['verify', join(dir, 'berinia-webhook-purge.timer')], {
+    encoding: 'utf8',
+  });
+  t.equal(timer.status, 0, `systemd-analyze verify the purge timer ${timer.stderr}`);
   for (const file of files) {
     const verify = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
     t.equal(verify.status, 0, `systemd-analyze verify ${file}`);
@@ -223,6 +234,7 @@ t.test('install.sh: valid bash, and --dry-run lists the steps without doing them
     /chmod 0600 \/etc\/berinia-webhook\/env/,
     /migrate\.js/,
     /systemctl enable berinia-webhook\.service/,
+    /systemctl enable --now berinia-webhook-purge\.timer/,
   ]) {
     t.match(dry.stdout, step);
   }

@@ -1,4 +1,4 @@
-import { releaseHold } from '../../core/action.js';
+import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
@@ -168,10 +168,15 @@ export class InMemoryRepository implements Repository {
     for (const [key, message] of this.messages) {
       if (message.received_at < before && !this.purged.has(key)) {
         this.purged.add(key);
-        this.messages.set(key, { ...message, raw_data: {}, content: '', extracted_data: {} });
+        const sender = (PERMISSION_ACTIONS as readonly string[]).includes(message.action) ? message.sender : '';
+        this.messages.set(key, { ...message, raw_data: {}, content: '', extracted_data: {}, sender });
         count += 1;
       }
     }
+    this.tasks.forEach((task, i) => {
+      if (task.created_at < before) this.tasks[i] = { ...task, contact: '', details: {}, due_text: null };
+    });
+    this.examples.splice(0, this.examples.length, ...this.examples.filter((example) => example.resolved_at >= before));
     return count;
   }
 

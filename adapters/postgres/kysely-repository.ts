@@ -1,6 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
-import { releaseHold } from '../../core/action.js';
+import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
@@ -196,15 +196,30 @@ export class KyselyRepository implements Repository {
   }
 
   async purgeMessageData(before: Date): Promise<number> {
-    const result = await this.db
-      .updateTable('inbound_messages')
-      .set({ raw_data: null, content: '', extracted_data: '{}' })
-      .where('received_at', '<', before)
-      .where('raw_data', 'is not', null)
-      .executeTakeFirst();
-    // Parts of concatenated messages hold the same text: they go once their age is reached.
-    await this.db.deleteFrom('message_parts').where('received_at', '<', before).execute();
-    return Number(result.numUpdatedRows);
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('inbound_messages')
+        .set((eb) => ({
+          raw_data: null,
+          content: '',
+          extracted_data: '{}',
+          // The sender of a message that changed the number's permission is the proof of it.
+          sender: eb.case().when('action', 'in', PERMISSION_ACTIONS).then(eb.ref('sender')).else('').end(),
+        }))
+        .where('received_at', '<', before)
+        .where('raw_data', 'is not', null)
+        .executeTakeFirst();
+      await trx
+        .updateTable('tasks')
+        .set({ contact: '', details: '{}', due_text: null })
+        .where('created_at', '<', before)
+        .where('contact', '!=', '')
+        .execute();
+      await trx.deleteFrom('review_examples').where('resolved_at', '<', before).execute();
+      // Parts of concatenated messages hold the same text: they go once their age is reached.
+      await trx.deleteFrom('message_parts').where('received_at', '<', before).execute();
+      return Number(result.numUpdatedRows);
+    });
   }
 
   async ping(): Promise<void> {

@@ -105,8 +105,10 @@ export interface Repository {
   /** Replies people labelled, oldest first. */
   listReviewExamples(): Promise<ReviewExample[]>;
   /**
-   * Erases the personal data of messages received before `before` (raw payload, text, extracted
-   * data); the rows, their intent and action, and every lead's opt-out stay. Returns how many.
+   * Erases the personal data older than `before` (README, "Personal data"): a message's text, raw
+   * payload, extracted data and, unless it changed the number's permission, its sender; a task's
+   * contact, details and time; labelled review examples; message parts. The rows, their intent and
+   * action, and every lead with its opt-out stay. Returns how many messages were purged.
    */
   purgeMessageData(before: Date): Promise<number>;
   /** Resolves when the database answers; rejects otherwise. */
