@@ -1,3 +1,5 @@
+import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
+import { StorageError } from '../core/errors.js';
 import t from 'tap';
 import type { Test } from 'tap';
 import { once } from 'node:events';
@@ -121,20 +123,31 @@ t.test('a client that goes away mid-body does not hurt the server', async (t) =>
 t.test('outcomes and failures map to status codes', async (t) => {
   let next: () => Promise<ReceiveOutcome> = async () => ({ kind: 'invalid', reason: 'missing field From' });
   let ready = async () => {};
-  const { base, lines } = await serve(t, () => next(), { ready: () => ready(), handlerTimeoutMs: 200 });
+  const { base, lines } = await serve(t, () => next(), { ready: () => ready(), handlerTimeoutMs: 200, observer: new PrometheusObserver() }); // prettier-ignore
   const post = () => fetch(`${base}/hook`, { method: 'POST', headers: form, body: 'a=1' });
 
   t.equal((await post()).status, 400);
   next = async () => {
-    throw new Error('connection refused');
+    throw new StorageError('recording a message failed', { cause: new Error('connection refused') });
   };
   const down = await post();
   t.equal(down.status, 503, 'storage failure: not acknowledged');
   t.equal(down.headers.get('retry-after'), '5');
+  t.ok(lines.some((line) => line.includes('webhook not stored: storage unavailable') && line.includes('connection refused'))); // prettier-ignore
   next = () => new Promise(() => {});
   const slow = await post();
   t.equal(slow.status, 503, 'a hung database answers before the provider gives up');
-  t.ok(lines.some((line) => line.includes('no answer within 200 ms')));
+  t.ok(lines.some((line) => line.includes('webhook not stored: deadline exceeded') && line.includes('no answer within 200 ms'))); // prettier-ignore
+  next = async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'sender')");
+  };
+  const bug = await post();
+  t.equal(bug.status, 500, 'a bug is a bug, not a database error');
+  t.ok(lines.some((line) => line.includes('webhook failed: bug') && line.includes('reading')));
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  t.match(metrics, /berinia_webhook_errors_total\{cause="storage"\} 1\n/);
+  t.match(metrics, /berinia_webhook_errors_total\{cause="deadline"\} 1\n/);
+  t.match(metrics, /berinia_webhook_errors_total\{cause="bug"\} 1\n/);
 
   ready = async () => {
     throw new Error('down');

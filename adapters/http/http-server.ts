@@ -1,3 +1,4 @@
+import { DeadlineError, StorageError } from '../../core/errors.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -41,6 +42,8 @@ export interface HttpObserver {
   stored(provider: string, intent: string, action: string): void;
   /** The database failed or was too slow: the webhook answered 503 or readiness failed. */
   databaseError(): void;
+  /** A webhook failed for a reason of ours: the storage, the deadline, or a bug. */
+  webhookError(cause: 'storage' | 'deadline' | 'bug'): void;
   /** The exposition served at `GET /metrics`. */
   exposition(): Promise<{ contentType: string; body: string }>;
 }
@@ -64,10 +67,6 @@ export interface HttpServerOptions {
 }
 
 const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
-
-class Unavailable extends Error {
-  readonly code = 'ERR_UNAVAILABLE';
-}
 
 /** Builds the server without listening: `listen()` belongs to the caller (app or test). */
 export function createHttpServer(options: HttpServerOptions): Server {
@@ -170,10 +169,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (error.status === 413) res.setHeader('Connection', 'close');
         return send(res, error.status, 'text/plain; charset=utf-8', `${error.message}\n`);
       }
-      observer?.databaseError();
-      log.error({ err: error }, 'webhook not stored: storage unavailable');
-      res.setHeader('Retry-After', '5');
-      return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
+      return failed(res, log, error);
     }
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const acknowledge = (reply: string | null): void => {
@@ -219,6 +215,28 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return acknowledge(outcome.reply);
       }
     }
+  }
+
+  /**
+   * A webhook that failed for a reason of ours, by the cause its layer gave it: the storage (503,
+   * the provider retries), the deadline (503), or a bug (500). Each has its own log line and metric
+   * label; nothing was acknowledged, so the provider's retry loses nothing.
+   */
+  function failed(res: ServerResponse, log: Logger, error: unknown): void {
+    if (error instanceof StorageError || error instanceof DeadlineError) {
+      const storage = error instanceof StorageError;
+      observer?.webhookError(storage ? 'storage' : 'deadline');
+      if (storage) observer?.databaseError();
+      log.error(
+        { err: error },
+        storage ? 'webhook not stored: storage unavailable' : 'webhook not stored: deadline exceeded',
+      );
+      res.setHeader('Retry-After', '5');
+      return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
+    }
+    observer?.webhookError('bug');
+    log.error({ err: error }, 'webhook failed: bug');
+    return send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
   }
 
   return server;
@@ -286,7 +304,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Unavailable(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

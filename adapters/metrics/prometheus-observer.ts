@@ -45,6 +45,13 @@ export class PrometheusObserver implements HttpObserver {
     registers: [this.registry],
   });
 
+  private readonly webhookErrors = new Counter({
+    name: 'berinia_webhook_errors_total',
+    help: 'Webhook calls that failed for a reason of ours, by cause: storage (503), deadline (503), bug (500)',
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -65,6 +72,10 @@ export class PrometheusObserver implements HttpObserver {
 
   databaseError(): void {
     this.databaseErrors.inc();
+  }
+
+  webhookError(cause: 'storage' | 'deadline' | 'bug'): void {
+    this.webhookErrors.inc({ cause });
   }
 
   async exposition(): Promise<{ contentType: string; body: string }> {

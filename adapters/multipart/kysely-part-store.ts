@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
+import { storage } from '../../core/errors.js';
 import type { Database, MessagePartsTable } from '../postgres/schema.js';
 import type { MessagePart, PartOutcome, PartStore } from './part-store.js';
 import { completeGroup } from './part-store.js';
@@ -9,6 +10,10 @@ export class KyselyPartStore implements PartStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   add(part: MessagePart): Promise<PartOutcome> {
+    return storage('storing a message part', () => this.addPart(part));
+  }
+
+  private addPart(part: MessagePart): Promise<PartOutcome> {
     return this.db.transaction().execute(async (trx) => {
       // Parts of one message take turns (until commit), so the last one in sees every other.
       const lockKey = `${part.provider}\n${part.sender}\n${part.recipient}\n${part.ref}`;

@@ -1,3 +1,4 @@
+import { storage } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
@@ -37,12 +38,14 @@ export class PgBossOutbox implements ReplyOutbox {
   }
 
   async enqueue(reply: OutboundReply): Promise<void> {
-    await this.boss.send(REPLY_QUEUE, reply, {
-      id: jobId(reply),
-      retryLimit: this.options.retryLimit,
-      retryDelay: this.options.retryDelaySeconds,
-      retryBackoff: true,
-    });
+    await storage('queueing a reply', () =>
+      this.boss.send(REPLY_QUEUE, reply, {
+        id: jobId(reply),
+        retryLimit: this.options.retryLimit,
+        retryDelay: this.options.retryDelaySeconds,
+        retryBackoff: true,
+      }),
+    );
   }
 
   /** Sends queued replies with the provider's sender until `stop`. */

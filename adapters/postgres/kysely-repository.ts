@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
+import { storage } from '../../core/errors.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
@@ -42,7 +43,7 @@ export class KyselyRepository implements Repository {
    * once its message is committed.
    */
   record(request: RecordRequest): Promise<RecordOutcome> {
-    return this.batcher.add(request);
+    return storage('recording a message', () => this.batcher.add(request));
   }
 
   private async recordAll(requests: readonly RecordRequest[]): Promise<RecordOutcome[]> {
