@@ -31,6 +31,8 @@ export interface ReceiveDependencies {
   readonly clock: () => Date;
   /** Sender name used in automatic replies. */
   readonly brand: string;
+  /** How many recently stored message keys to remember (default 10,000, a few hundred KB). */
+  readonly recentKeys?: number;
 }
 
 const KEYWORD_INTENTS: Record<ProviderKeyword, Intent> = {
@@ -44,6 +46,13 @@ const KEYWORD_INTENTS: Record<ProviderKeyword, Intent> = {
  * its action in one transaction. Only a stored message is reported as such.
  */
 export class ReceiveInboundMessage {
+  /**
+   * Messages this process stored lately: a provider's retry of one (or of any part of a joined
+   * message) is answered from the stored row without being read again. A retry that reaches
+   * another instance is read (bounded work) and found a duplicate by the unique key on insert.
+   */
+  private readonly recent = new Set<string>();
+
   constructor(private readonly deps: ReceiveDependencies) {}
 
   async execute(request: SignedRequest): Promise<ReceiveOutcome> {
@@ -52,6 +61,11 @@ export class ReceiveInboundMessage {
     const receivedAt = this.deps.clock();
     const heard = listener.listen(request.fields, receivedAt);
     if (heard.kind === 'invalid') return heard;
+    const key = `${heard.message.provider}\u0000${heard.message.message_id}`;
+    if (this.recent.has(key)) {
+      const known = await repository.findMessage(heard.message.provider, heard.message.message_id);
+      if (known !== undefined) return { kind: 'duplicate', id: known.id, reply: known.reply };
+    }
 
     const heardMessage = withoutNul(heard.message);
     const { interpretation, error } = this.interpret(heardMessage, heard.providerKeyword);
@@ -71,6 +85,7 @@ export class ReceiveInboundMessage {
       action,
       processedAt: this.deps.clock(),
     });
+    this.remember(key);
     if (outcome.kind === 'duplicate') return outcome;
     return {
       kind: 'stored',
@@ -81,6 +96,12 @@ export class ReceiveInboundMessage {
       reply: action.reply,
       interpreterError: error,
     };
+  }
+
+  private remember(key: string): void {
+    if (this.recent.size >= (this.deps.recentKeys ?? 10_000))
+      this.recent.delete(this.recent.values().next().value as string);
+    this.recent.add(key);
   }
 
   private interpret(

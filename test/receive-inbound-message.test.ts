@@ -202,3 +202,44 @@ t.test('every intent has an action; replies follow the sender’s language', asy
   t.ok(isIntent('OPT_OUT'));
   t.notOk(isIntent('MAYBE'));
 });
+
+t.test('a retry is answered from the stored row without being read again', async (t) => {
+  let reads = 0;
+  const counting: ResponseInterpreter = {
+    interpret: (content, at) => {
+      reads += 1;
+      return bundled.interpret(content, at);
+    },
+  };
+  const repository = new InMemoryRepository();
+  const receive = new ReceiveInboundMessage({
+    verifier: new TwilioSignatureVerifier(['tok']),
+    listener: new TwilioResponseListener(),
+    interpreter: counting,
+    repository,
+    clock: () => NOW,
+    brand: 'BerinIA',
+    recentKeys: 2,
+  });
+  const signed = (fields: Record<string, string>) =>
+    receive.execute({ url: URL_, method: 'POST', headers: { 'x-twilio-signature': sign('tok', URL_, fields) }, fields }); // prettier-ignore
+  const stop = inboundFields({ Body: 'STOP', From: '+33600000020' });
+  const first = await signed(stop);
+  t.match(first, { kind: 'stored', reply: /STOP|START/ });
+  t.match(await signed(stop), { kind: 'duplicate', reply: first.kind === 'stored' ? first.reply : null });
+  t.equal(reads, 1, 'the retry was not interpreted');
+  await signed(inboundFields({ Body: 'a' }));
+  await signed(inboundFields({ Body: 'b' }));
+  t.match(await signed(stop), { kind: 'duplicate' }, 'forgotten: read again, still a duplicate by its key');
+  t.equal(reads, 4);
+  const forgetful = Object.assign(Object.create(repository) as InMemoryRepository, { findMessage: async () => undefined }); // prettier-ignore
+  const again = new ReceiveInboundMessage({ verifier: new TwilioSignatureVerifier(['tok']), listener: new TwilioResponseListener(), interpreter: counting, repository: forgetful, clock: () => NOW, brand: 'B' }); // prettier-ignore
+  const fields = inboundFields({ Body: 'x' });
+  const request = { url: URL_, method: 'POST', headers: { 'x-twilio-signature': sign('tok', URL_, fields) }, fields };
+  await again.execute(request);
+  t.match(
+    await again.execute(request),
+    { kind: 'duplicate' },
+    'a remembered key whose row is gone is read and stored again',
+  );
+});

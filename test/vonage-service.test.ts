@@ -82,6 +82,25 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     t.equal((await repo.listOpenTasks()).length, tasks + 1, 'still one task');
   });
 
+  t.test('the review attack: a 255-part message is capped, read once, and its retries not read again', async (t) => {
+    // Each part holds an emoji (the old e-mail pattern was quadratic past Latin-1) and no '@'.
+    const texts = Array.from({ length: 255 }, (_, i) => `partie ${i} 😀 ${'x'.repeat(140)}`);
+    const all = parts(texts, '250', '33622000250');
+    for (const fields of all.slice(0, -1)) t.equal((await deliver(baseUrl, fields)).status, 200);
+    const health = fetch(`${baseUrl}/healthz`);
+    t.equal((await deliver(baseUrl, all.at(-1) as Record<string, string>)).status, 200, 'the last part completes it');
+    t.equal((await health).status, 200, 'health answered meanwhile');
+    const stored = await repo.findMessage('vonage', all[0]?.['messageId'] as string);
+    t.equal(stored?.content.length, 1600, 'the joined text is capped at 1,600 characters');
+    t.equal(stored?.raw_data['text-truncated'], String(texts.join('').length), 'with its whole length recorded');
+    const retried = logs.length;
+    t.equal((await deliver(baseUrl, all[100] as Record<string, string>)).status, 200, 'a retry of any part');
+    t.ok(
+      logs.slice(retried).some((line) => line.includes('webhook duplicate ignored')),
+      'is a duplicate',
+    );
+  });
+
   t.test('parts arriving at once: one message', async (t) => {
     const all = parts(['Oui je ', 'suis ', 'intéressé, ', 'envoyez ', 'la doc'], '42', '33622000002');
     const answers = await Promise.all(all.map((fields) => deliver(baseUrl, fields)));

@@ -14,7 +14,7 @@ import { ReplyingReceiver } from '../adapters/outbox/replying-receiver.js';
 import { jobId } from '../adapters/outbox/pg-boss-outbox.js';
 import { createPgliteDatabase, pgliteStatements } from '../adapters/pglite/pglite-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
-import { vonageMultipart } from '../adapters/vonage/vonage-multipart.js';
+import { MAX_JOINED_TEXT, vonageMultipart } from '../adapters/vonage/vonage-multipart.js';
 import { VonageResponseListener } from '../adapters/vonage/vonage-response-listener.js';
 import { VonageSignatureVerifier, VONAGE_SIGNATURE_METHODS } from '../adapters/vonage/vonage-signature-verifier.js';
 import type { VonageSignatureMethod } from '../adapters/vonage/vonage-signature-verifier.js';
@@ -153,6 +153,10 @@ t.test('multipart format: parts joined in order, one id', async (t) => {
   t.notOk('concat' in joined || 'concat-ref' in joined || 'concat-part' in joined || 'concat-total' in joined);
   const binary = vonageMultipart.join([{ ...part(1, ''), fields: { type: 'binary' } }]);
   t.equal(binary['text'], '', 'a part without text adds nothing');
+  t.notOk('text-truncated' in joined);
+  const long = vonageMultipart.join([part(1, 'a'.repeat(1500)), part(2, 'b'.repeat(1500))]);
+  t.equal((long['text'] as string).length, MAX_JOINED_TEXT, 'joined text capped at 1,600 characters, as Twilio caps');
+  t.equal(long['text-truncated'], '3000', 'with the whole length');
 });
 
 t.test('the assembled pipeline accepts only what the receiver verified', async (t) => {

@@ -1,4 +1,5 @@
 import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
+import { StorageError } from '../../core/errors.js';
 import type { LeadChange, LeadStatus } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
@@ -212,6 +213,7 @@ export class InMemoryRepository implements Repository {
   }
 
   private check(): void {
-    if (this.failure !== null) throw this.failure;
+    // As the SQL adapters do, a storage failure is classified as one where it happens.
+    if (this.failure !== null) throw new StorageError('the in-memory repository is failing', { cause: this.failure });
   }
 }

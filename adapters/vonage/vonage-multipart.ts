@@ -7,6 +7,14 @@ import type { ConcatInfo } from './vonage-response-listener.js';
  * anywhere, so no separator), without the `concat-*` fields, and the parts' ids in
  * `concat-message-ids`. Its `messageId` is the first part's: a retry of any part is a duplicate.
  */
+/**
+ * The joined text is capped where Twilio caps its own messages (1,600 characters): Vonage accepts
+ * up to 255 parts (some 39,000 characters), which no prospect's reply needs and which would cost
+ * every reader of the message. The parts themselves stay in `message_parts` until the purge, and
+ * `text-truncated` says how long the whole text was.
+ */
+export const MAX_JOINED_TEXT = 1600;
+
 export const vonageMultipart: MultipartFormat = {
   partOf(message) {
     const concat = message.extracted_data['concat'] as ConcatInfo | undefined;
@@ -16,7 +24,9 @@ export const vonageMultipart: MultipartFormat = {
     const first = (parts[0] as (typeof parts)[number]).fields;
     const fields: Record<string, string | readonly string[]> = {};
     for (const [name, value] of Object.entries(first)) if (!name.startsWith('concat')) fields[name] = value;
-    fields['text'] = parts.map((part) => part.fields['text'] ?? '').join('');
+    const text = parts.map((part) => part.fields['text'] ?? '').join('');
+    fields['text'] = text.length > MAX_JOINED_TEXT ? text.slice(0, MAX_JOINED_TEXT) : text;
+    if (text.length > MAX_JOINED_TEXT) fields['text-truncated'] = String(text.length);
     fields['concat-message-ids'] = parts.map((part) => part.messageId);
     return fields;
   },
