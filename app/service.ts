@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AssemblingReceiver } from '../adapters/multipart/assembling-receiver.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../adapters/postgres/schema.js';
@@ -50,6 +51,8 @@ export async function startService(
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  const expiry = setInterval(() => void expireParts(container, logger), PARTS_EXPIRY_INTERVAL_MS);
+  expiry.unref();
   logger.info(
     {
       host: config.host,
@@ -62,6 +65,7 @@ export async function startService(
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
+    clearInterval(expiry);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -79,4 +83,24 @@ export async function startService(
     logger.info('stopped');
   };
   return { server, port, container, stop: () => (stopping ??= stop()) };
+}
+
+/** How often incomplete multipart messages past their window are read (each instance; they skip each other's). */
+export const PARTS_EXPIRY_INTERVAL_MS = 60_000;
+
+/** Reads the incomplete messages of every route that assembles parts; a failure is logged and retried next time. */
+export async function expireParts(container: DependencyContainer, logger: Logger, now = new Date()): Promise<number> {
+  let read = 0;
+  for (const route of container.resolve(TOKENS.WebhookRoutes)) {
+    if (!(route.receive instanceof AssemblingReceiver)) continue;
+    try {
+      const outcomes = await route.receive.expireStale(now);
+      read += outcomes.length;
+      if (outcomes.length > 0)
+        logger.info({ provider: route.listener.provider, count: outcomes.length }, 'incomplete messages read');
+    } catch (error) {
+      logger.error({ err: error, provider: route.listener.provider }, 'incomplete messages not read: will retry');
+    }
+  }
+  return read;
 }

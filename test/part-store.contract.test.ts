@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { InMemoryPartStore } from '../adapters/multipart/in-memory-part-store.js';
 import { KyselyPartStore } from '../adapters/multipart/kysely-part-store.js';
 import type { MessagePart, PartStore } from '../adapters/multipart/part-store.js';
+import { PARTS_WINDOW_MS } from '../adapters/multipart/part-store.js';
 import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
 import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
@@ -75,6 +76,29 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     await store.add(part('q1', 1, { total: 2 }));
     t.same(positions(await store.add(part('p2', 2, { total: 2 }))), ['p1:1', 'p2:2']);
     t.same(positions(await store.add(part('q2', 2, { total: 2 }))), ['q1:1', 'q2:2']);
+  });
+
+  t.test('parts join only within the window; the stale ones are read as they are, once', async (t) => {
+    const store = await make();
+    const stale = new Date(AT.getTime() - PARTS_WINDOW_MS - 1000);
+    // The review's attack: part 2/2 of ref G stays; a later message reuses G for its part 1.
+    t.match(await store.add(part('old2', 2, { ref: 'G', total: 2, receivedAt: stale, fields: { text: 'STOP' } })), { complete: false, open: 1 }); // prettier-ignore
+    t.match(await store.add(part('new1', 1, { ref: 'G', total: 2 })), { complete: false, received: 1 }, 'not joined with the stale part'); // prettier-ignore
+    t.match(
+      await store.add(part('b1', 1, { ref: 'B', total: 2 })),
+      { open: 2 },
+      'open messages of the sender (by reference)',
+    );
+    t.match(await store.add(part('o1', 1, { ref: 'B', total: 2, sender: '+33699999999' })), { open: 1 }, 'per sender');
+    const expired = await store.expire({ before: AT });
+    t.same(expired.map((group) => group.map((p) => `${p.messageId}:${p.part}/${p.total}`)), [['old2:2/2']], 'only what is past the window'); // prettier-ignore
+    t.same(await store.expire({ before: AT }), [], 'each once');
+    const now = new Date(AT.getTime() + 1);
+    const mine = await store.expire({ before: now, provider: 'vonage', sender: '+33612345678', exceptRef: 'B' });
+    t.same(mine.map((group) => group.map((p) => p.messageId)), [['new1']], "one sender's, but the message being received"); // prettier-ignore
+    t.match(await store.add(part('new2', 2, { ref: 'G', total: 2 })), { complete: false }, 'an expired message is never joined again'); // prettier-ignore
+    const rest = await store.expire({ before: now });
+    t.same(rest.map((group) => group.map((p) => p.messageId)).sort(), [['b1'], ['new2'], ['o1']]);
   });
 
   t.test('parts arriving together: exactly one call completes the message', async (t) => {

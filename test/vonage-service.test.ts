@@ -1,6 +1,8 @@
 import t from 'tap';
 import { ReplyError } from '../adapters/outbox/outbox.js';
 import type { ReplySender } from '../adapters/outbox/outbox.js';
+import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../adapters/multipart/part-store.js';
+import { expireParts } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
 import { startFakeVonage } from './fixtures/fake-vonage.js';
 import { scratchDir } from './fixtures/process.js';
@@ -178,4 +180,41 @@ t.test('Vonage on the embedded database: the outbox shares its connection', asyn
   t.equal((await service.container.resolve(TOKENS.Repository).findMessage('vonage', fields['messageId'] as string))?.intent, 'HELP'); // prettier-ignore
   await until(() => logs.some((line) => line.includes('reply sent')), 30_000);
   t.equal(calls, 3);
+});
+
+t.test('message parts expire: no stale join, incomplete messages read, open ones bounded per sender', async (t) => {
+  let now = Date.now();
+  const { baseUrl, service, logs } = await startTestService(t, {
+    env: { PROVIDERS: 'vonage', ...VONAGE_KIT.env, VONAGE_API_KEY: 'key', VONAGE_API_SECRET: 'secret' },
+    setup: (container) => container.registerInstance(TOKENS.Clock, () => new Date(now)),
+  });
+  const repo = service.container.resolve(TOKENS.Repository);
+  const logger = service.container.resolve(TOKENS.Logger);
+  const part = (msisdn: string, ref: string, n: number, total: number, text: string) =>
+    vonageFields({ msisdn, text, concat: 'true', 'concat-ref': ref, 'concat-total': String(total), 'concat-part': String(n) }); // prettier-ignore
+
+  // The review's attack: part 2/2 of ref G said STOP; minutes later another message reuses G.
+  const stale = part('33622000300', '71', 2, 2, 'STOP');
+  t.equal((await deliver(baseUrl, stale)).status, 200);
+  now += PARTS_WINDOW_MS + 60_000;
+  const fresh = part('33622000300', '71', 1, 2, 'Bonjour, je suis intéressé, ');
+  t.equal((await deliver(baseUrl, fresh)).status, 200);
+  t.equal(await repo.findMessage('vonage', fresh['messageId'] as string), undefined, 'not joined with the stale part');
+  t.equal(await expireParts(service.container, logger, new Date(now)), 1, 'the stale part is read on its own');
+  t.match(await repo.findMessage('vonage', stale['messageId'] as string), { content: 'STOP', extracted_data: { incomplete: '1/2' } }); // prettier-ignore
+  t.match(
+    await repo.findLead('+33622000300'),
+    { status: 'opted_out' },
+    'an opt-out inside an incomplete message counts',
+  );
+  t.equal(await expireParts(service.container, logger, new Date(now + PARTS_WINDOW_MS + 1)), 1);
+  t.match(await repo.findMessage('vonage', fresh['messageId'] as string), { extracted_data: { incomplete: '1/2' } });
+  t.ok(logs.some((line) => line.includes('incomplete messages read')));
+
+  // One sender opening more messages than MAX_OPEN_MESSAGES: the others are read at once.
+  const firsts = Array.from({ length: MAX_OPEN_MESSAGES + 1 }, (_, i) => part('33622000301', String(100 + i), 1, 3, `morceau ${i} `)); // prettier-ignore
+  for (const fields of firsts) t.equal((await deliver(baseUrl, fields)).status, 200);
+  const read = await Promise.all(firsts.map((fields) => repo.findMessage('vonage', fields['messageId'] as string)));
+  t.equal(read.filter((message) => message !== undefined).length, MAX_OPEN_MESSAGES, 'all but the last one read');
+  t.equal(read.at(-1), undefined, 'the one being received still waits');
 });

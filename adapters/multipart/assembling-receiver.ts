@@ -3,7 +3,8 @@ import type { InboundMessage, RawFields } from '../../core/inbound-message.js';
 import type { ResponseListener } from '../../core/ports/response-listener.js';
 import type { SignatureVerifier, SignedRequest } from '../../core/ports/signature-verifier.js';
 import type { RouteOutcome, WebhookReceiver } from '../http/http-server.js';
-import type { MessagePart, PartStore } from './part-store.js';
+import type { ExpireRequest, MessagePart, PartStore } from './part-store.js';
+import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from './part-store.js';
 
 /** How one provider marks and joins the parts of a concatenated message. */
 export interface MultipartFormat {
@@ -54,8 +55,32 @@ export class AssemblingReceiver implements WebhookReceiver {
       fields: escapeNul(request.fields),
       receivedAt: message.received_at,
     });
-    if (!outcome.complete) return { kind: 'held', part: position.part, total: position.total, received: outcome.received }; // prettier-ignore
+    if (!outcome.complete) {
+      // One sender cannot keep unbounded incomplete messages open: past the limit, the others are read now.
+      if (outcome.open > MAX_OPEN_MESSAGES) {
+        await this.readIncomplete({ before: new Date(8.64e15), provider: message.provider, sender: message.sender, exceptRef: position.ref }); // prettier-ignore
+      }
+      return { kind: 'held', part: position.part, total: position.total, received: outcome.received };
+    }
     return this.forward({ ...request, fields: format.join(outcome.parts) });
+  }
+
+  /**
+   * Reads, as they are, the messages whose parts stopped arriving more than `PARTS_WINDOW_MS` ago
+   * (run every minute by the service): an opt-out inside an incomplete message still counts. Each
+   * is flagged `incomplete` ("received/total") and goes through the pipeline like a whole one.
+   */
+  expireStale(now: Date): Promise<RouteOutcome[]> {
+    return this.readIncomplete({ before: new Date(now.getTime() - PARTS_WINDOW_MS) });
+  }
+
+  private async readIncomplete(request: ExpireRequest): Promise<RouteOutcome[]> {
+    const outcomes: RouteOutcome[] = [];
+    for (const parts of await this.deps.parts.expire(request)) {
+      const fields = { ...this.deps.format.join(parts), incomplete: `${parts.length}/${(parts[0] as MessagePart).total}` }; // prettier-ignore
+      outcomes.push(await this.forward({ url: 'parts:expired', method: 'POST', headers: {}, fields }));
+    }
+    return outcomes;
   }
 
   private forward(request: SignedRequest): Promise<RouteOutcome> {

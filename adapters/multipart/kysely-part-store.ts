@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { storage } from '../../core/errors.js';
 import type { Database, MessagePartsTable } from '../postgres/schema.js';
-import type { MessagePart, PartOutcome, PartStore } from './part-store.js';
-import { completeGroup } from './part-store.js';
+import type { ExpireRequest, MessagePart, PartOutcome, PartStore } from './part-store.js';
+import { completeGroup, openMessages, PARTS_WINDOW_MS } from './part-store.js';
 
 /** Parts in the `message_parts` table, over Postgres or PGlite. The caller owns `db`. */
 export class KyselyPartStore implements PartStore {
@@ -11,6 +11,10 @@ export class KyselyPartStore implements PartStore {
 
   add(part: MessagePart): Promise<PartOutcome> {
     return storage('storing a message part', () => this.addPart(part));
+  }
+
+  expire(request: ExpireRequest): Promise<MessagePart[][]> {
+    return storage('expiring message parts', () => expireParts(this.db, request));
   }
 
   private addPart(part: MessagePart): Promise<PartOutcome> {
@@ -58,10 +62,20 @@ export class KyselyPartStore implements PartStore {
         .where('recipient', '=', part.recipient)
         .where('total', '=', part.total)
         .where('group_key', 'is', null)
+        .where('received_at', '>=', new Date(part.receivedAt.getTime() - PARTS_WINDOW_MS))
         .orderBy('id')
         .execute();
       const group = completeGroup(waiting, part.total);
-      if (group === null) return { complete: false, received: new Set(waiting.map((row) => row.part)).size };
+      if (group === null) {
+        const { open } = await trx
+          .selectFrom('message_parts')
+          .select((eb) => eb.fn.count<string>(sql`distinct (recipient, ref, total)`).as('open'))
+          .where('provider', '=', part.provider)
+          .where('sender', '=', part.sender)
+          .where('group_key', 'is', null)
+          .executeTakeFirstOrThrow();
+        return { complete: false, received: new Set(waiting.map((row) => row.part)).size, open: Number(open) };
+      }
       const first = group[0] as Selectable<MessagePartsTable>;
       await trx
         .updateTable('message_parts')
@@ -75,6 +89,35 @@ export class KyselyPartStore implements PartStore {
       return { complete: true, parts: group.map(toPart) };
     });
   }
+}
+
+/** Closes incomplete messages; rows another instance is closing are skipped (it returns them). */
+async function expireParts(db: Kysely<Database>, request: ExpireRequest): Promise<MessagePart[][]> {
+  return db.transaction().execute(async (trx) => {
+    let query = trx
+      .selectFrom('message_parts')
+      .selectAll()
+      .where('group_key', 'is', null)
+      .where('received_at', '<', request.before);
+    if (request.provider !== undefined) query = query.where('provider', '=', request.provider);
+    if (request.sender !== undefined) query = query.where('sender', '=', request.sender);
+    if (request.exceptRef !== undefined) query = query.where('ref', '!=', request.exceptRef);
+    const rows = await query.orderBy('id').limit(1000).forUpdate().skipLocked().execute();
+    const groups = openMessages(rows.map((row) => ({ ...toPart(row), id: row.id })));
+    for (const group of groups) {
+      const first = group[0] as MessagePart & { id: string };
+      await trx
+        .updateTable('message_parts')
+        .set({ group_key: `${first.provider}:${first.messageId}` })
+        .where(
+          'id',
+          'in',
+          group.map((part) => part.id),
+        )
+        .execute();
+    }
+    return groups.map((group) => group.map(({ id: _id, ...part }) => part));
+  });
 }
 
 function toPart(row: Selectable<MessagePartsTable>): MessagePart {

@@ -62,6 +62,8 @@ export class VonageResponseListener implements ResponseListener {
     if (values['message-timestamp'] !== undefined) extracted['provider_timestamp'] = values['message-timestamp'];
     // A binary message has no text: it is stored for a person to look at, with its data.
     if (type === 'binary') extracted['binary'] = { data: values['data'] ?? '', udh: values['udh'] ?? '' };
+    // Parts read as they were when the others never came (AssemblingReceiver.expireStale).
+    if (typeof fields['incomplete'] === 'string') extracted['incomplete'] = fields['incomplete'];
     if (values['concat'] === 'true') {
       const concat = concatOf(fields);
       if (concat === null) return { kind: 'invalid', reason: 'invalid concat-ref, concat-total or concat-part' };
