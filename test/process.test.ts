@@ -111,6 +111,7 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   t.equal(typo.stderr, 'leads: "06 87" is not a phone number (read in FR numbering)\n');
   t.equal(typo.stdout, 'saved +33687654322 (campaign none)\n', 'the others are saved');
   t.match(runCli('sms', ['--from', '06 87 65 43 21', '--body', 'STOP'], cli).stdout, /^200 /);
+  t.match(runCli('sms', ['--from', '+33699990002', '--to', '36180', '--body', 'Bonjour'], cli).stdout, /^200 /, 'a short code stays as written'); // prettier-ignore
   const stopped = runCli('leads', ['--json'], env)
     .stdout.split('\n')
     .filter((line) => line.includes('+3368765432'));
