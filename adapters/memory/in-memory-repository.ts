@@ -1,6 +1,6 @@
 import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
 import { StorageError } from '../../core/errors.js';
-import type { LeadChange, LeadStatus } from '../../core/action.js';
+import type { LeadChange, LeadStatus, NewTask } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
   Lead,
@@ -45,20 +45,7 @@ export class InMemoryRepository implements Repository {
       processed_at: request.processedAt,
     });
     if (action.lead !== null) this.applyLeadChange(message.sender, action.lead, request.processedAt);
-    if (action.task !== null) {
-      this.tasks.push({
-        id: String(this.nextId++),
-        kind: action.task.kind,
-        phone: message.sender,
-        contact: action.task.contact,
-        campaign_id: campaignId,
-        message_id: id,
-        due_text: action.task.due_text,
-        details: structuredClone(action.task.details),
-        status: 'open',
-        created_at: request.processedAt,
-      });
-    }
+    if (action.task !== null) this.addTask(action.task, message.sender, campaignId, id, request.processedAt);
     return { kind: 'stored', id, campaign_id: campaignId };
   }
 
@@ -135,20 +122,7 @@ export class InMemoryRepository implements Repository {
     const stillHeld = this.tasks.some((t) => t.phone === task.phone && t.kind === 'review' && t.status === 'open');
     const next = releaseHold(lead, action.lead, task.created_at, stillHeld, at);
     this.leads.set(task.phone, { ...lead, ...next, updated_at: at });
-    if (action.task !== null) {
-      this.tasks.push({
-        id: String(this.nextId++),
-        kind: action.task.kind,
-        phone: task.phone,
-        contact: action.task.contact,
-        campaign_id: task.campaign_id,
-        message_id: task.message_id,
-        due_text: action.task.due_text,
-        details: structuredClone(action.task.details),
-        status: 'open',
-        created_at: at,
-      });
-    }
+    if (action.task !== null) this.addTask(action.task, task.phone, task.campaign_id, task.message_id, at);
     const readAs = task.details['read_as'] as Intent; // every review task says what was read (planAction)
     this.examples.push({ text: this.messageById(task.message_id).content, read_as: readAs, intent, resolved_at: at });
     return { kind: 'resolved', phone: task.phone, lead_status: next.status };
@@ -157,6 +131,21 @@ export class InMemoryRepository implements Repository {
   async listReviewExamples(): Promise<ReviewExample[]> {
     this.check();
     return [...this.examples];
+  }
+
+  private addTask(task: NewTask, phone: string, campaignId: string | null, messageId: string, at: Date): void {
+    this.tasks.push({
+      id: String(this.nextId++),
+      kind: task.kind,
+      phone,
+      contact: task.contact,
+      campaign_id: campaignId,
+      message_id: messageId,
+      due_text: task.due_text,
+      details: structuredClone(task.details),
+      status: 'open',
+      created_at: at,
+    });
   }
 
   private messageById(id: string): StoredMessage {
