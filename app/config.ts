@@ -114,8 +114,14 @@ export function loadConfig(env: Env): Readonly<Config> {
   const secrets = (provider: ProviderName, variable: string, raw: string | undefined): string[] => {
     const items = list(raw);
     if (production && providers.includes(provider) && items.length === 0) {
-      const why = raw === undefined ? '' : ` (${JSON.stringify(env[variable] ?? raw)} holds none once split on commas and trimmed)`; // prettier-ignore
-      throw new ConfigError(variable, `${variable} is required when NODE_ENV=production and PROVIDERS includes ${provider}${why}`); // prettier-ignore
+      const why =
+        raw === undefined
+          ? ''
+          : ` (${JSON.stringify(env[variable] ?? raw)} holds none once split on commas and trimmed)`;
+      throw new ConfigError(
+        variable,
+        `${variable} is required when NODE_ENV=production and PROVIDERS includes ${provider}${why}`,
+      );
     }
     return items;
   };
@@ -123,7 +129,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   const vonageSecrets = secrets('vonage', 'VONAGE_SIGNATURE_SECRET', value('VONAGE_SIGNATURE_SECRET'));
   const development = <T>(items: T[], builtIn: T): readonly T[] =>
     Object.freeze(items.length > 0 || production ? items : [builtIn]);
-  const vonageMethod = oneOf('VONAGE_SIGNATURE_METHOD', value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash', VONAGE_SIGNATURE_METHODS); // prettier-ignore
+  const vonageMethod = oneOf(
+    'VONAGE_SIGNATURE_METHOD',
+    value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash',
+    VONAGE_SIGNATURE_METHODS,
+  );
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
   const publicUrl = url(required('PUBLIC_URL') ?? listenUrl(host, port));
@@ -178,7 +188,11 @@ export function loadConfig(env: Env): Readonly<Config> {
 
 function region(code: string): CountryCode {
   const upper = code.toUpperCase();
-  if (!isRegion(upper)) throw new ConfigError('PHONE_REGION', `PHONE_REGION must be a country code such as FR, BE, CH or CA (got ${JSON.stringify(code)})`); // prettier-ignore
+  if (!isRegion(upper))
+    throw new ConfigError(
+      'PHONE_REGION',
+      `PHONE_REGION must be a country code such as FR, BE, CH or CA (got ${JSON.stringify(code)})`,
+    );
   return upper;
 }
 
@@ -203,7 +217,10 @@ function providerList(text: string): ProviderName[] {
 
 function apiUrl(raw: string): string {
   if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw)) {
-    throw new ConfigError('VONAGE_API_URL', `VONAGE_API_URL must be an http(s) origin such as https://rest.nexmo.com, got '${raw}'`); // prettier-ignore
+    throw new ConfigError(
+      'VONAGE_API_URL',
+      `VONAGE_API_URL must be an http(s) origin such as https://rest.nexmo.com, got '${raw}'`,
+    );
   }
   return raw.replace(/\/$/, '');
 }

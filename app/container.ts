@@ -77,7 +77,14 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
           return replies ? new ReplyingReceiver(receive, listener, d.resolve(TOKENS.Outbox), clock) : receive;
         };
         const receive = multipart
-          ? new AssemblingReceiver({ verifier, listener, parts: d.resolve(TOKENS.PartStore), format: multipart, clock, pipeline }) // prettier-ignore
+          ? new AssemblingReceiver({
+              verifier,
+              listener,
+              parts: d.resolve(TOKENS.PartStore),
+              format: multipart,
+              clock,
+              pipeline,
+            })
           : pipeline(verifier);
         return { path: provider.path, methods: provider.methods, receive, listener };
       });

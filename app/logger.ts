@@ -46,14 +46,17 @@ const ROW_DATA = ['detail', 'where', 'parameters', 'internalQuery', 'query', 'hi
 function withoutRowData(serialized: Record<string, unknown>, depth = 0): Record<string, unknown> {
   for (const key of ROW_DATA) delete serialized[key];
   const cause = serialized['cause'];
-  if (depth < 5 && cause !== null && typeof cause === 'object') withoutRowData(cause as Record<string, unknown>, depth + 1); // prettier-ignore
+  if (depth < 5 && cause !== null && typeof cause === 'object')
+    withoutRowData(cause as Record<string, unknown>, depth + 1);
   return serialized;
 }
 
 /** pino's error serializer, without row data (see `ROW_DATA`). */
 export function serializeError(error: unknown): unknown {
   const serialized = pino.stdSerializers.errWithCause(error as Error) as unknown;
-  return serialized !== null && typeof serialized === 'object' ? withoutRowData(serialized as Record<string, unknown>) : serialized; // prettier-ignore
+  return serialized !== null && typeof serialized === 'object'
+    ? withoutRowData(serialized as Record<string, unknown>)
+    : serialized;
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

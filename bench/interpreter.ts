@@ -22,4 +22,6 @@ const count = 300_000;
 const started = process.hrtime.bigint();
 for (let i = 0; i < count; i++) interpreter.interpret(REPLIES[i % REPLIES.length] as string, at);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-process.stdout.write(`${JSON.stringify({ messagesPerSecond: count / seconds, microsPerMessage: (seconds / count) * 1e6 })}\n`); // prettier-ignore
+process.stdout.write(
+  `${JSON.stringify({ messagesPerSecond: count / seconds, microsPerMessage: (seconds / count) * 1e6 })}\n`,
+);

@@ -115,7 +115,14 @@ export class ReceiveInboundMessage {
     } catch (cause) {
       // A bug in the interpreter must not lose the message: store it unread, for a person to see.
       error = cause instanceof Error ? cause : new Error(String(cause));
-      interpretation = { intent: 'UNKNOWN', confidence: 0, language: 'fr', extracted: {}, secondary_intents: [], review: true }; // prettier-ignore
+      interpretation = {
+        intent: 'UNKNOWN',
+        confidence: 0,
+        language: 'fr',
+        extracted: {},
+        secondary_intents: [],
+        review: true,
+      };
     }
     // The provider already acted on its own keyword (and replied): its decision is final.
     if (keyword !== null) {

@@ -22,7 +22,13 @@ export class ResolveReview {
     const { repository, brand } = this.deps;
     const review = await repository.findReview(taskId);
     if (review === undefined) return { kind: 'not_found' };
-    const { read_as: _readAs, confidence: _confidence, secondary_intents: _secondary, resolution: _resolution, ...extracted } = review.details; // prettier-ignore
+    const {
+      read_as: _readAs,
+      confidence: _confidence,
+      secondary_intents: _secondary,
+      resolution: _resolution,
+      ...extracted
+    } = review.details;
     const action = planAction(
       { intent, confidence: 1, language: 'fr', extracted, secondary_intents: [], review: false },
       // Nothing is sent to the prospect from a review: the decision is ours, not a reply to answer.

@@ -94,7 +94,10 @@ async function measure(name: string, learner: Learner): Promise<string> {
 const console_log = console.log;
 console.log = () => {}; // NLP.js logs every training epoch and warns of replies with no words
 console.warn = () => {};
-const lines = ['| learner (model alone) | 5-fold CV accuracy | dev accuracy | dev opt-outs read as such | time (6 trainings) |', '| --- | ---: | ---: | ---: | ---: |']; // prettier-ignore
+const lines = [
+  '| learner (model alone) | 5-fold CV accuracy | dev accuracy | dev opt-outs read as such | time (6 trainings) |',
+  '| --- | ---: | ---: | ---: | ---: |',
+];
 for (const [name, learner] of [
   ['softmax regression, char + word n-grams (chosen)', softmax],
   ['naive Bayes (wink), same features', naiveBayes],

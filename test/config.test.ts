@@ -69,16 +69,30 @@ t.test('production refuses to start without its secrets, naming the variable', a
       new ConfigError(name, `${name} is required when NODE_ENV=production${because}`),
     );
   }
-  t.same(loadConfig({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['alias'], 'the alias satisfies production, as documented'); // prettier-ignore
+  t.same(
+    loadConfig({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens,
+    ['alias'],
+    'the alias satisfies production, as documented',
+  );
   for (const blank of [',', ' ,, ', ' , ']) {
     t.throws(
       () => loadConfig({ ...complete, TWILIO_TOKEN: blank }),
-      new ConfigError('TWILIO_TOKEN', `TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS includes twilio (${JSON.stringify(blank)} holds none once split on commas and trimmed)`), // prettier-ignore
+      new ConfigError(
+        'TWILIO_TOKEN',
+        `TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS includes twilio (${JSON.stringify(blank)} holds none once split on commas and trimmed)`,
+      ),
       `TWILIO_TOKEN=${JSON.stringify(blank)} is no token: never the development one`,
     );
   }
   t.equal(failing({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: ',' }), 'TWILIO_TOKEN');
-  const onlyVonage = loadConfig({ ...complete, PROVIDERS: 'vonage', VONAGE_SIGNATURE_SECRET: 's', VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 'x', TWILIO_TOKEN: undefined }); // prettier-ignore
+  const onlyVonage = loadConfig({
+    ...complete,
+    PROVIDERS: 'vonage',
+    VONAGE_SIGNATURE_SECRET: 's',
+    VONAGE_API_KEY: 'k',
+    VONAGE_API_SECRET: 'x',
+    TWILIO_TOKEN: undefined,
+  });
   t.same(onlyVonage.twilio.tokens, [], 'in production a disabled provider gets no built-in secret either');
   t.equal(onlyVonage.twilio.usingDevelopmentToken, false);
 });

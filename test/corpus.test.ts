@@ -27,7 +27,10 @@ t.test('the training corpus: size, intents, opt-outs, hard negatives', async (t)
 
 t.test('no training reply is a copy or a close paraphrase of a test reply', async (t) => {
   for (const file of ['intents-dev.tsv', 'intents-holdout.tsv']) {
-    const tests = parseCorpus(readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8')).map((row) => ({ row, grams: trigrams(row.text) })); // prettier-ignore
+    const tests = parseCorpus(readFileSync(new URL(`fixtures/${file}`, import.meta.url), 'utf8')).map((row) => ({
+      row,
+      grams: trigrams(row.text),
+    }));
     let closest = { score: 0, train: '', test: '' };
     for (const row of corpus) {
       const grams = trigrams(row.text);
@@ -36,7 +39,10 @@ t.test('no training reply is a copy or a close paraphrase of a test reply', asyn
         if (score > closest.score) closest = { score, train: row.text, test: other.row.text };
       }
     }
-    t.ok(closest.score < CLOSE, `${file}: closest pair ${closest.score.toFixed(2)}: ${JSON.stringify(closest.train)} ~ ${JSON.stringify(closest.test)}`); // prettier-ignore
+    t.ok(
+      closest.score < CLOSE,
+      `${file}: closest pair ${closest.score.toFixed(2)}: ${JSON.stringify(closest.train)} ~ ${JSON.stringify(closest.test)}`,
+    );
   }
   t.equal(similarity(trigrams('Arrêtez les SMS !'), trigrams('arretez les sms !')), 1, 'case and accents folded');
   t.equal(similarity(new Set(), new Set()), 1);
@@ -44,10 +50,18 @@ t.test('no training reply is a copy or a close paraphrase of a test reply', asyn
 
 t.test('the committed model was trained on the committed corpus, and training is deterministic', async (t) => {
   const model = JSON.parse(readFileSync(new URL('model.json', DATA), 'utf8')) as { trained: { corpus_sha256: string } };
-  t.equal(model.trained.corpus_sha256, createHash('sha256').update(corpusText).digest('hex'), 'run `npm run train` after changing train.tsv'); // prettier-ignore
+  t.equal(
+    model.trained.corpus_sha256,
+    createHash('sha256').update(corpusText).digest('hex'),
+    'run `npm run train` after changing train.tsv',
+  );
   const sample = corpus.filter((_, i) => i % 10 === 0);
   const once = JSON.stringify(toModelFile(train(sample, INTENTS, DEFAULT_OPTIONS), 1, {}));
   const twice = JSON.stringify(toModelFile(train(sample, INTENTS, DEFAULT_OPTIONS), 1, {}));
   t.equal(once, twice, 'the same corpus gives the same bytes');
-  t.not(once, JSON.stringify(toModelFile(train(sample, INTENTS, { ...DEFAULT_OPTIONS, seed: 1 }), 1, {})), 'the seed decides the order'); // prettier-ignore
+  t.not(
+    once,
+    JSON.stringify(toModelFile(train(sample, INTENTS, { ...DEFAULT_OPTIONS, seed: 1 }), 1, {})),
+    'the seed decides the order',
+  );
 });

@@ -55,7 +55,7 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
       'daemon off;',
       'error_log stderr error;',
       'events {}',
-      `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; include ${join(dir, 'site.conf')}; }`, // prettier-ignore
+      `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; include ${join(dir, 'site.conf')}; }`,
     ].join('\n'),
   );
   const checked = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
@@ -68,7 +68,15 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   const https = (path: string, body: string, headers: Record<string, string>): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: httpsPort, servername: HOST, ca, method: 'POST', path, headers: { host: HOST, ...headers } }, // prettier-ignore
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          servername: HOST,
+          ca,
+          method: 'POST',
+          path,
+          headers: { host: HOST, ...headers },
+        },
         (res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -92,7 +100,9 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   t.match(ok.headers['content-type'], /^text\/xml/);
   t.match(ok.body, /^<\?xml version="1.0" encoding="UTF-8"\?><Response/);
   const db = service.container.resolve(TOKENS.Database);
-  const rows = await sql<{ intent: string }>`select intent from inbound_messages where message_sid = ${fields.MessageSid}`.execute(db); // prettier-ignore
+  const rows = await sql<{
+    intent: string;
+  }>`select intent from inbound_messages where message_sid = ${fields.MessageSid}`.execute(db);
   t.same(rows.rows, [{ intent: 'CALLBACK_REQUEST' }], 'the row is stored');
   t.equal((await post(inboundFields(), `http://${HOST}/webhook/sms-response`)).status, 403, 'signed for http://');
   t.equal((await post(inboundFields(), `https://evil.example/webhook/sms-response`)).status, 403, 'another host');
@@ -146,7 +156,14 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
 
   // TLS 1.2 without forward secrecy (static RSA key exchange) is refused.
   const staticRsa = await new Promise<string>((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca, ciphers: 'AES128-GCM-SHA256', maxVersion: 'TLSv1.2' }); // prettier-ignore
+    const socket = connect({
+      host: '127.0.0.1',
+      port: httpsPort,
+      servername: HOST,
+      ca,
+      ciphers: 'AES128-GCM-SHA256',
+      maxVersion: 'TLSv1.2',
+    });
     socket.on('secureConnect', () => resolve(`connected with ${socket.getCipher().name}`));
     socket.on('error', (error) => resolve(error.message));
   });
@@ -156,12 +173,17 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   // restart a 10 s timer, and the connection stayed open for as long as the attacker liked).
   const trickle = connect({ host: '127.0.0.1', port: httpsPort, servername: HOST, ca });
   await once(trickle, 'secureConnect');
-  trickle.write(`POST /webhook/sms-response HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nB`); // prettier-ignore
+  trickle.write(
+    `POST /webhook/sms-response HTTP/1.1\r\nHost: ${HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nB`,
+  );
   let answer = '';
   trickle.on('data', (chunk: Buffer) => (answer += chunk.toString()));
   trickle.resume();
   const drip = setInterval(() => trickle.write('x'), 6000);
-  const closed = await Promise.race([once(trickle, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 14_000))]); // prettier-ignore
+  const closed = await Promise.race([
+    once(trickle, 'close').then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 14_000)),
+  ]);
   t.ok(closed, "the trickling connection is closed within Twilio's 15 s");
   clearInterval(drip);
   t.match(answer, /^$|408/, 'with a 408 or nothing');
@@ -176,7 +198,8 @@ t.test('systemd units: required directives, verify and security score', async (t
     const directives = new Map<string, string[]>();
     for (const line of text.split('\n')) {
       const match = /^([A-Za-z]+)=(.*)$/.exec(line);
-      if (match !== null) directives.set(match[1] as string, [...(directives.get(match[1] as string) ?? []), match[2] as string]); // prettier-ignore
+      if (match !== null)
+        directives.set(match[1] as string, [...(directives.get(match[1] as string) ?? []), match[2] as string]);
     }
     const one = (name: string) => directives.get(name)?.[0];
     t.equal(one('User'), 'berinia', `${unit}: a dedicated user`);
@@ -198,7 +221,11 @@ t.test('systemd units: required directives, verify and security score', async (t
   for (const directive of ['User=berinia', 'ProtectSystem=strict', 'CapabilityBoundingSet=', 'NoNewPrivileges=yes']) {
     t.ok(purge.includes(`\n${directive}\n`), `the purge runs with ${directive}`);
   }
-  t.match(readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.timer'), 'utf8'), /\nOnCalendar=\S+[^]*\nPersistent=true\n/, 'daily, catching up a missed day'); // prettier-ignore
+  t.match(
+    readFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.timer'), 'utf8'),
+    /\nOnCalendar=\S+[^]*\nPersistent=true\n/,
+    'daily, catching up a missed day',
+  );
   if (!SYSTEMD_ANALYZE) {
     t.comment('systemd-analyze is not available: directives checked by reading the files only');
     return;

@@ -195,11 +195,19 @@ t.test('a NUL byte in a signed field is stored, not refused forever', async (t) 
   const fields = inboundFields({ Body: 'Stop\u0000 svp', From: '+33698760000' });
   const res = await fetch(baseUrl + WEBHOOK, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, fields) }, // prettier-ignore
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': sign(TEST_TOKEN, PUBLIC_URL + WEBHOOK, fields),
+    },
     body: new URLSearchParams(fields),
   });
   t.equal(res.status, 200, 'stored at the first delivery (it used to be 503 on every retry)');
-  const rows = await sql<{ content: string; raw: string }>`select content, raw_data->>'Body' as raw from inbound_messages where message_sid = ${fields.MessageSid}`.execute(db); // prettier-ignore
+  const rows = await sql<{
+    content: string;
+    raw: string;
+  }>`select content, raw_data->>'Body' as raw from inbound_messages where message_sid = ${fields.MessageSid}`.execute(
+    db,
+  );
   t.same(
     rows.rows,
     [{ content: 'Stop\uFFFD svp', raw: 'Stop\\u0000 svp' }],

@@ -123,7 +123,11 @@ t.test('a client that goes away mid-body does not hurt the server', async (t) =>
 t.test('outcomes and failures map to status codes', async (t) => {
   let next: () => Promise<ReceiveOutcome> = async () => ({ kind: 'invalid', reason: 'missing field From' });
   let ready = async () => {};
-  const { base, lines } = await serve(t, () => next(), { ready: () => ready(), handlerTimeoutMs: 200, observer: new PrometheusObserver() }); // prettier-ignore
+  const { base, lines } = await serve(t, () => next(), {
+    ready: () => ready(),
+    handlerTimeoutMs: 200,
+    observer: new PrometheusObserver(),
+  });
   const post = () => fetch(`${base}/hook`, { method: 'POST', headers: form, body: 'a=1' });
 
   t.equal((await post()).status, 400);
@@ -133,11 +137,19 @@ t.test('outcomes and failures map to status codes', async (t) => {
   const down = await post();
   t.equal(down.status, 503, 'storage failure: not acknowledged');
   t.equal(down.headers.get('retry-after'), '5');
-  t.ok(lines.some((line) => line.includes('webhook not stored: storage unavailable') && line.includes('connection refused'))); // prettier-ignore
+  t.ok(
+    lines.some(
+      (line) => line.includes('webhook not stored: storage unavailable') && line.includes('connection refused'),
+    ),
+  );
   next = () => new Promise(() => {});
   const slow = await post();
   t.equal(slow.status, 503, 'a hung database answers before the provider gives up');
-  t.ok(lines.some((line) => line.includes('webhook not stored: deadline exceeded') && line.includes('no answer within 200 ms'))); // prettier-ignore
+  t.ok(
+    lines.some(
+      (line) => line.includes('webhook not stored: deadline exceeded') && line.includes('no answer within 200 ms'),
+    ),
+  );
   next = async () => {
     throw new TypeError("Cannot read properties of undefined (reading 'sender')");
   };

@@ -11,7 +11,16 @@ t.test('npm run interpret: one JSON line per input line, in order, nothing else'
   t.equal(stderr, '');
   const lines = stdout.split('\n');
   t.equal(lines.pop(), '', 'ends with a newline');
-  const results = lines.map((line) => JSON.parse(line) as { intent: string; confidence: number; review: boolean; extracted: object; secondary_intents: string[] }); // prettier-ignore
+  const results = lines.map(
+    (line) =>
+      JSON.parse(line) as {
+        intent: string;
+        confidence: number;
+        review: boolean;
+        extracted: object;
+        secondary_intents: string[];
+      },
+  );
   t.same(
     results.map((r) => r.intent),
     ['OPT_OUT', 'UNKNOWN', 'CALLBACK_REQUEST', 'OPT_OUT'],
@@ -37,7 +46,11 @@ t.test('npm run interpret | head: a reader that goes away ends it quietly; a fai
   t.equal(await exited, 0, 'exit 0 when the reader closes the pipe');
   t.equal(stderr, '', 'and no stack trace');
   const full = openSync('/dev/full', 'w');
-  const failed = spawnSync(process.execPath, cliArgs('interpret'), { input: 'STOP\n', stdio: ['pipe', full, 'pipe'], encoding: 'utf8' }); // prettier-ignore
+  const failed = spawnSync(process.execPath, cliArgs('interpret'), {
+    input: 'STOP\n',
+    stdio: ['pipe', full, 'pipe'],
+    encoding: 'utf8',
+  });
   closeSync(full);
   t.not(failed.status, 0, 'a disk-full output is an error');
   t.match(failed.stderr, /ENOSPC/);
@@ -46,7 +59,10 @@ t.test('npm run interpret | head: a reader that goes away ends it quietly; a fai
 t.test('npm run interpret:eval: per-intent table and confusion for any corpus file', async (t) => {
   const dev = runCli('interpret-eval', [], {}, ROOT);
   t.equal(dev.status, 0);
-  t.match(dev.stdout, /^messages: 154 {3}accuracy: \d+\.\d % {3}opt-outs caught: 47\/47 \(100\.0 %\) {3}hard false opt-outs: \d+ {3}review rate: \d+\.\d % \(\d+\)\n/); // prettier-ignore
+  t.match(
+    dev.stdout,
+    /^messages: 154 {3}accuracy: \d+\.\d % {3}opt-outs caught: 47\/47 \(100\.0 %\) {3}hard false opt-outs: \d+ {3}review rate: \d+\.\d % \(\d+\)\n/,
+  );
   t.match(dev.stdout, /\nOPT_OUT +\d+\.\d % +\d+\.\d % +47\n/);
   t.match(dev.stdout, /confusion \(rows: expected, columns: read as\)\n +OUT +IN +HLP/);
   const dir = scratchDir();
@@ -68,7 +84,10 @@ t.test('npm run interpret:eval: per-intent table and confusion for any corpus fi
 
 t.test('--explain says what decided; every tool answers --help and refuses an unknown option', async (t) => {
   const explained = runCli('interpret', ['--explain'], {}, scratchDir(), 'STOP\nRappelez-moi demain matin\n');
-  const [rule, model] = explained.stdout.trim().split('\n').map((line) => JSON.parse(line) as { explanation: Record<string, unknown> }); // prettier-ignore
+  const [rule, model] = explained.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { explanation: Record<string, unknown> });
   t.match(rule?.explanation, { decided_by: 'rule', rule: 'keyword: stop' });
   t.match(model?.explanation, { decided_by: 'model', probabilities: [{ intent: 'CALLBACK_REQUEST' }] });
   for (const tool of ['interpret', 'interpret-eval', 'train', 'review']) {
@@ -97,7 +116,10 @@ t.test('npm run train: cross-validation report, the model file, deterministic', 
   const run = () => runCli('train', ['--corpus', join(dir, 'small.tsv'), '--out', out], {}, dir);
   const first = run();
   t.equal(first.status, 0, first.stderr);
-  t.match(first.stdout, /training corpus: 60 replies \(0 reviewed\)\n5-fold cross-validation[^]*messages: 60 {3}accuracy: \d+\.\d %[^]*model written to /); // prettier-ignore
+  t.match(
+    first.stdout,
+    /training corpus: 60 replies \(0 reviewed\)\n5-fold cross-validation[^]*messages: 60 {3}accuracy: \d+\.\d %[^]*model written to /,
+  );
   const model = readFileSync(out, 'utf8');
   t.match(JSON.parse(model), { format: 1, trained: { replies: 60, reviewed: 0 } });
   run();

@@ -20,9 +20,15 @@ for (const [file, bar] of Object.entries(BARS)) {
     t.comment(formatEvaluation(e, false));
     t.ok(rows.length >= 150, `${rows.length} labelled replies`);
     t.same(e.missedOptOuts, [], 'every opt-out is read as one or held for a person');
-    t.ok(e.hardFalseOptOuts <= bar.hardFalseOptOuts, `replies suppressed without review that are not opt-outs: ${e.hardFalseOptOuts} <= ${bar.hardFalseOptOuts}`); // prettier-ignore
+    t.ok(
+      e.hardFalseOptOuts <= bar.hardFalseOptOuts,
+      `replies suppressed without review that are not opt-outs: ${e.hardFalseOptOuts} <= ${bar.hardFalseOptOuts}`,
+    );
     t.ok(e.accuracy >= bar.accuracy, `intent accuracy ${(e.accuracy * 100).toFixed(1)} % >= ${bar.accuracy * 100} %`);
-    t.ok(e.reviewed / e.total <= bar.reviewRate, `review rate ${((e.reviewed / e.total) * 100).toFixed(1)} % <= ${bar.reviewRate * 100} %`); // prettier-ignore
+    t.ok(
+      e.reviewed / e.total <= bar.reviewRate,
+      `review rate ${((e.reviewed / e.total) * 100).toFixed(1)} % <= ${bar.reviewRate * 100} %`,
+    );
   });
 }
 

@@ -89,7 +89,9 @@ t.test('negation guards: stop-words that do not ask to stop are read as such', a
   t.same(guarded("don't take me off, I want the brochure"), ['don t take me off']);
   t.same(guarded('Stop by the shop on Thursday'), ['stop by']);
   t.same(guarded("j'attends à l'arrêt de bus"), ['a l arret de bus']);
-  t.same(guarded('Salon Julie : -20% ! Répondez STOP au 36111 pour ne plus recevoir nos offres'), ['repondez stop au 36111 pour ne plus recevoir nos offres']); // prettier-ignore
+  t.same(guarded('Salon Julie : -20% ! Répondez STOP au 36111 pour ne plus recevoir nos offres'), [
+    'repondez stop au 36111 pour ne plus recevoir nos offres',
+  ]);
   t.same(guarded('Arrêtez de m’écrire'), [], 'a real request is not guarded');
   for (const text of [
     'pas de STOP pour moi, envoyez la doc',
@@ -99,7 +101,10 @@ t.test('negation guards: stop-words that do not ask to stop are read as such', a
     // prettier-ignore
     t.not(read(text).intent, 'OPT_OUT', text);
   }
-  t.ok(featureStrings(modelTokens(tokenize('pas de STOP pour moi')).tokens).includes('w notstop'), 'the model sees the guard as a word'); // prettier-ignore
+  t.ok(
+    featureStrings(modelTokens(tokenize('pas de STOP pour moi')).tokens).includes('w notstop'),
+    'the model sees the guard as a word',
+  );
 });
 
 t.test('opt-outs in sentences, polite, rude, as a question, with a threat', async (t) => {
@@ -141,12 +146,32 @@ t.test('every other intent, in French and English', async (t) => {
 t.test('the review policy on calibrated probabilities', async (t) => {
   const policyOf = (p: Partial<Record<Intent, number>>) =>
     new ClassifierInterpreter(fixedModel(p)).explain('un avis', AT);
-  t.match(policyOf({ OPT_OUT: 0.95, QUESTION: 0.05 }), { intent: 'OPT_OUT', review: false, explanation: { review_reason: null } }); // prettier-ignore
-  t.match(policyOf({ OPT_OUT: 0.6, QUESTION: 0.4 }), { intent: 'OPT_OUT', review: true, explanation: { review_reason: 'an opt-out, not certain' } }); // prettier-ignore
-  t.match(policyOf({ QUESTION: 0.7, OPT_OUT: 0.3 }), { intent: 'QUESTION', review: true, secondary_intents: ['OPT_OUT'], explanation: { review_reason: 'may be an opt-out' } }); // prettier-ignore
-  t.match(policyOf({ QUESTION: 0.28, MEETING: 0.27, INTERESTED: 0.25, UNKNOWN: 0.2 }), { intent: 'QUESTION', review: true, explanation: { review_reason: 'low confidence' } }); // prettier-ignore
+  t.match(policyOf({ OPT_OUT: 0.95, QUESTION: 0.05 }), {
+    intent: 'OPT_OUT',
+    review: false,
+    explanation: { review_reason: null },
+  });
+  t.match(policyOf({ OPT_OUT: 0.6, QUESTION: 0.4 }), {
+    intent: 'OPT_OUT',
+    review: true,
+    explanation: { review_reason: 'an opt-out, not certain' },
+  });
+  t.match(policyOf({ QUESTION: 0.7, OPT_OUT: 0.3 }), {
+    intent: 'QUESTION',
+    review: true,
+    secondary_intents: ['OPT_OUT'],
+    explanation: { review_reason: 'may be an opt-out' },
+  });
+  t.match(policyOf({ QUESTION: 0.28, MEETING: 0.27, INTERESTED: 0.25, UNKNOWN: 0.2 }), {
+    intent: 'QUESTION',
+    review: true,
+    explanation: { review_reason: 'low confidence' },
+  });
   t.match(policyOf({ QUESTION: 0.9, INTERESTED: 0.1 }), { intent: 'QUESTION', review: false });
-  const cue = new ClassifierInterpreter(fixedModel({ QUESTION: 0.99 })).explain('et pour se désabonner, on fait comment ?', AT); // prettier-ignore
+  const cue = new ClassifierInterpreter(fixedModel({ QUESTION: 0.99 })).explain(
+    'et pour se désabonner, on fait comment ?',
+    AT,
+  );
   t.match(cue, { intent: 'QUESTION', review: true, explanation: { review_reason: 'words that usually ask to stop' } });
   t.ok(DEFAULT_POLICY.optOutPossible < DEFAULT_POLICY.optOutSure);
   const fewer = new ClassifierInterpreter(fixedModel({ QUESTION: 1 }, ['QUESTION'])).interpret('un avis', AT);
@@ -161,7 +186,12 @@ t.test('explain: the rule, or the model with its probabilities and strongest fea
   t.equal(modelled.explanation.probabilities[0]?.intent, 'CALLBACK_REQUEST');
   t.equal(modelled.explanation.probabilities.length, INTENTS.length);
   t.ok(modelled.explanation.top_features.length > 0 && modelled.explanation.top_features.length <= 8);
-  t.ok(modelled.explanation.top_features.every(({ weight }, i, all) => i === 0 || weight <= (all[i - 1]?.weight as number)), 'strongest first'); // prettier-ignore
+  t.ok(
+    modelled.explanation.top_features.every(
+      ({ weight }, i, all) => i === 0 || weight <= (all[i - 1]?.weight as number),
+    ),
+    'strongest first',
+  );
   t.match(
     modelled.explanation.top_features.map(({ feature }) => feature).join(' '),
     /rap|appel/,
@@ -298,7 +328,10 @@ t.test('times and days, as the corpus writes them', async (t) => {
   ]);
   t.match(read('je confirme le rdv de demain 9h').extracted, { action: 'confirm', when_text: 'demain 9h' });
   t.match(read('on décale à vendredi ?').extracted, { action: 'reschedule', day: 'friday', when_text: 'vendredi' });
-  t.match(read("pas dispo avant lundi, je suis intéressé").extracted, { constraint: 'not_before', when_text: 'pas dispo avant lundi' }); // prettier-ignore
+  t.match(read('pas dispo avant lundi, je suis intéressé').extracted, {
+    constraint: 'not_before',
+    when_text: 'pas dispo avant lundi',
+  });
 });
 
 t.test('due_at across daylight saving time and with nothing to resolve', async (t) => {
@@ -332,7 +365,9 @@ t.test('corpus files: format errors are named', async (t) => {
   t.throws(() => parseCorpus('id\ttext\n1\tStop\n'), new CorpusError('the header has no "intent" column'));
   t.throws(() => parseCorpus(`${header}1\tStop\tSTOPPED\t\n`), new CorpusError('line 2: unknown intent "STOPPED"'));
   t.throws(() => parseCorpus(`${header}1\tStop\tOPT_OUT\t{oops\n`), new CorpusError('line 2: "extracted" is not JSON'));
-  const rows = parseCorpus(`\uFEFF${header}1\t Stop \tOPT_OUT\t\r\n2\tCall me at 5\tCALLBACK_REQUEST\t{"time":"17:00"}\n\n3\tarret\tOPT_OUT\n`); // prettier-ignore
+  const rows = parseCorpus(
+    `\uFEFF${header}1\t Stop \tOPT_OUT\t\r\n2\tCall me at 5\tCALLBACK_REQUEST\t{"time":"17:00"}\n\n3\tarret\tOPT_OUT\n`,
+  );
   t.same(
     rows.map((row) => row.text),
     [' Stop ', 'Call me at 5', 'arret'],
@@ -344,7 +379,13 @@ t.test('corpus files: format errors are named', async (t) => {
   t.equal(e.perIntent.HELP.precision, 1, 'no prediction, no support: 1 by convention');
   t.match(formatEvaluation(e), /accuracy: 100\.0 %/);
   t.notMatch(formatEvaluation(e), /misses:/, 'no misses section when nothing is missed');
-  const wrong = evaluate([{ id: '9', text: 'Stop', intent: 'HELP', extracted: { phone: '+33612345678', time: '09:00' } }], (row) => read(row.text)); // prettier-ignore
+  const wrong = evaluate(
+    [{ id: '9', text: 'Stop', intent: 'HELP', extracted: { phone: '+33612345678', time: '09:00' } }],
+    (row) => read(row.text),
+  );
   t.equal(wrong.hardFalseOptOuts, 1);
-  t.match(formatEvaluation(wrong), /misses:\n {2}9 {2}"Stop" {2}expected HELP, got OPT_OUT\n {2}9 {2}"Stop" {2}expected phone="\+33612345678", got phone=nothing\n {2}9 {2}"Stop" {2}expected time="09:00", got time=nothing\n$/); // prettier-ignore
+  t.match(
+    formatEvaluation(wrong),
+    /misses:\n {2}9 {2}"Stop" {2}expected HELP, got OPT_OUT\n {2}9 {2}"Stop" {2}expected phone="\+33612345678", got phone=nothing\n {2}9 {2}"Stop" {2}expected time="09:00", got time=nothing\n$/,
+  );
 });

@@ -6,7 +6,10 @@ import { message } from './fixtures/messages.js';
 
 t.test('a database error is logged without the rows it quotes, in itself or as a cause', async (t) => {
   const lines: string[] = [];
-  const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) })); // prettier-ignore
+  const logger = createLogger(
+    'info',
+    new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }),
+  );
   const refused = Object.assign(new Error('unsupported Unicode escape sequence'), {
     code: '22P05',
     detail: '\\u0000 cannot be converted to text.',
@@ -29,5 +32,8 @@ t.test('NUL characters: escaped in raw fields, U+FFFD in the text', async (t) =>
   t.equal(escapeNul(clean), clean, 'nothing to escape: the same object');
   const plain = message();
   t.equal(withoutNul(plain), plain);
-  t.match(withoutNul(message({ content: 'a\u0000', raw_data: { Body: 'a\u0000' } })), { content: 'a\uFFFD', raw_data: { Body: 'a\\u0000' } }); // prettier-ignore
+  t.match(withoutNul(message({ content: 'a\u0000', raw_data: { Body: 'a\u0000' } })), {
+    content: 'a\uFFFD',
+    raw_data: { Body: 'a\\u0000' },
+  });
 });

@@ -82,8 +82,15 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     const store = await make();
     const stale = new Date(AT.getTime() - PARTS_WINDOW_MS - 1000);
     // The review's attack: part 2/2 of ref G stays; a later message reuses G for its part 1.
-    t.match(await store.add(part('old2', 2, { ref: 'G', total: 2, receivedAt: stale, fields: { text: 'STOP' } })), { complete: false, open: 1 }); // prettier-ignore
-    t.match(await store.add(part('new1', 1, { ref: 'G', total: 2 })), { complete: false, received: 1 }, 'not joined with the stale part'); // prettier-ignore
+    t.match(await store.add(part('old2', 2, { ref: 'G', total: 2, receivedAt: stale, fields: { text: 'STOP' } })), {
+      complete: false,
+      open: 1,
+    });
+    t.match(
+      await store.add(part('new1', 1, { ref: 'G', total: 2 })),
+      { complete: false, received: 1 },
+      'not joined with the stale part',
+    );
     t.match(
       await store.add(part('b1', 1, { ref: 'B', total: 2 })),
       { open: 2 },
@@ -91,12 +98,24 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     );
     t.match(await store.add(part('o1', 1, { ref: 'B', total: 2, sender: '+33699999999' })), { open: 1 }, 'per sender');
     const expired = await store.expire({ before: AT });
-    t.same(expired.map((group) => group.map((p) => `${p.messageId}:${p.part}/${p.total}`)), [['old2:2/2']], 'only what is past the window'); // prettier-ignore
+    t.same(
+      expired.map((group) => group.map((p) => `${p.messageId}:${p.part}/${p.total}`)),
+      [['old2:2/2']],
+      'only what is past the window',
+    );
     t.same(await store.expire({ before: AT }), [], 'each once');
     const now = new Date(AT.getTime() + 1);
     const mine = await store.expire({ before: now, provider: 'vonage', sender: '+33612345678', exceptRef: 'B' });
-    t.same(mine.map((group) => group.map((p) => p.messageId)), [['new1']], "one sender's, but the message being received"); // prettier-ignore
-    t.match(await store.add(part('new2', 2, { ref: 'G', total: 2 })), { complete: false }, 'an expired message is never joined again'); // prettier-ignore
+    t.same(
+      mine.map((group) => group.map((p) => p.messageId)),
+      [['new1']],
+      "one sender's, but the message being received",
+    );
+    t.match(
+      await store.add(part('new2', 2, { ref: 'G', total: 2 })),
+      { complete: false },
+      'an expired message is never joined again',
+    );
     const rest = await store.expire({ before: now });
     t.same(rest.map((group) => group.map((p) => p.messageId)).sort(), [['b1'], ['new2'], ['o1']]);
   });

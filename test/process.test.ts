@@ -20,10 +20,17 @@ t.test('production refuses to start without its secrets, naming the variable', a
   t.match(result.stderr, /configuration error: TWILIO_TOKEN is required when NODE_ENV=production/);
   t.equal(result.stdout, '');
   // The review's attack: a token list that trims to nothing made production use the development token.
-  const prod = { NODE_ENV: 'production', PUBLIC_URL: 'https://app.berinia.com', DATABASE_URL: 'postgres://x@127.0.0.1:1/db' }; // prettier-ignore
+  const prod = {
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://app.berinia.com',
+    DATABASE_URL: 'postgres://x@127.0.0.1:1/db',
+  };
   for (const [variable, env] of [
     ['TWILIO_TOKEN', { TWILIO_TOKEN: ' ,, ' }],
-    ['VONAGE_SIGNATURE_SECRET', { PROVIDERS: 'vonage', VONAGE_SIGNATURE_SECRET: ',', VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 's' }], // prettier-ignore
+    [
+      'VONAGE_SIGNATURE_SECRET',
+      { PROVIDERS: 'vonage', VONAGE_SIGNATURE_SECRET: ',', VONAGE_API_KEY: 'k', VONAGE_API_SECRET: 's' },
+    ],
   ] as const) {
     const blank = runCli('../main', [], { ...prod, ...env });
     t.equal(blank.status, 78, `${variable} blank once trimmed: exit 78`);
@@ -105,18 +112,28 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   t.match(target.stdout, /^200 /, 'a retry of the same sid is still answered 200');
 
   // Numbers as typed: a lead added in national format and a STOP from its E.164 form are one lead.
-  t.equal(runCli('leads', ['--add', '06 87 65 43 21', '--campaign', 'autumn'], env).stdout, 'saved +33687654321 (campaign autumn)\n'); // prettier-ignore
+  t.equal(
+    runCli('leads', ['--add', '06 87 65 43 21', '--campaign', 'autumn'], env).stdout,
+    'saved +33687654321 (campaign autumn)\n',
+  );
   const typo = runCli('leads', ['--add', '06 87', '--add', '0033 6 87 65 43 22'], env);
   t.equal(typo.status, 1, 'a number that is not one fails the command');
   t.equal(typo.stderr, 'leads: "06 87" is not a phone number (read in FR numbering)\n');
   t.equal(typo.stdout, 'saved +33687654322 (campaign none)\n', 'the others are saved');
   t.match(runCli('sms', ['--from', '06 87 65 43 21', '--body', 'STOP'], cli).stdout, /^200 /);
-  t.match(runCli('sms', ['--from', '+33699990002', '--to', '36180', '--body', 'Bonjour'], cli).stdout, /^200 /, 'a short code stays as written'); // prettier-ignore
+  t.match(
+    runCli('sms', ['--from', '+33699990002', '--to', '36180', '--body', 'Bonjour'], cli).stdout,
+    /^200 /,
+    'a short code stays as written',
+  );
   const stopped = runCli('leads', ['--json'], env)
     .stdout.split('\n')
     .filter((line) => line.includes('+3368765432'));
   t.equal(stopped.length, 2, 'no second lead for the same number');
-  t.match(JSON.parse(stopped.find((line) => line.includes('+33687654321')) as string), { status: 'opted_out', campaign_id: 'autumn' }); // prettier-ignore
+  t.match(JSON.parse(stopped.find((line) => line.includes('+33687654321')) as string), {
+    status: 'opted_out',
+    campaign_id: 'autumn',
+  });
 
   t.match(runCli('purge', ['--days', '0'], env).stdout, /nothing purged/);
   t.match(runCli('purge', [], env).stdout, /^purged the personal data of 0 message\(s\) received before /);

@@ -222,7 +222,12 @@ t.test('a retry is answered from the stored row without being read again', async
     recentKeys: 2,
   });
   const signed = (fields: Record<string, string>) =>
-    receive.execute({ url: URL_, method: 'POST', headers: { 'x-twilio-signature': sign('tok', URL_, fields) }, fields }); // prettier-ignore
+    receive.execute({
+      url: URL_,
+      method: 'POST',
+      headers: { 'x-twilio-signature': sign('tok', URL_, fields) },
+      fields,
+    });
   const stop = inboundFields({ Body: 'STOP', From: '+33600000020' });
   const first = await signed(stop);
   t.match(first, { kind: 'stored', reply: /STOP|START/ });
@@ -232,8 +237,17 @@ t.test('a retry is answered from the stored row without being read again', async
   await signed(inboundFields({ Body: 'b' }));
   t.match(await signed(stop), { kind: 'duplicate' }, 'forgotten: read again, still a duplicate by its key');
   t.equal(reads, 4);
-  const forgetful = Object.assign(Object.create(repository) as InMemoryRepository, { findMessage: async () => undefined }); // prettier-ignore
-  const again = new ReceiveInboundMessage({ verifier: new TwilioSignatureVerifier(['tok']), listener: new TwilioResponseListener(), interpreter: counting, repository: forgetful, clock: () => NOW, brand: 'B' }); // prettier-ignore
+  const forgetful = Object.assign(Object.create(repository) as InMemoryRepository, {
+    findMessage: async () => undefined,
+  });
+  const again = new ReceiveInboundMessage({
+    verifier: new TwilioSignatureVerifier(['tok']),
+    listener: new TwilioResponseListener(),
+    interpreter: counting,
+    repository: forgetful,
+    clock: () => NOW,
+    brand: 'B',
+  });
   const fields = inboundFields({ Body: 'x' });
   const request = { url: URL_, method: 'POST', headers: { 'x-twilio-signature': sign('tok', URL_, fields) }, fields };
   await again.execute(request);

@@ -7,12 +7,17 @@ import { runCli } from './fixtures/process.js';
 t.test('npm run review lists held replies and resolves them; train --with-reviewed learns from them', async (t) => {
   const { url, db } = await createMigratedDatabase(t);
   const repository = new KyselyRepository(db);
-  await repository.record(reviewRequest(message({ sender: '+33677777777', content: 'et pour se désabonner ?' }), 'QUESTION')); // prettier-ignore
+  await repository.record(
+    reviewRequest(message({ sender: '+33677777777', content: 'et pour se désabonner ?' }), 'QUESTION'),
+  );
   const env = { DATABASE_URL: url, USER: 'claire' };
 
   const listed = runCli('review', [], env);
   t.equal(listed.status, 0, listed.stderr);
-  t.match(listed.stdout, /^1 reply waits for a person\n#(\d+)\t2026-11-24T09:30:00\.000Z\t\+33677777777\tread as QUESTION 0\.40\t"et pour se désabonner \?"\n$/); // prettier-ignore
+  t.match(
+    listed.stdout,
+    /^1 reply waits for a person\n#(\d+)\t2026-11-24T09:30:00\.000Z\t\+33677777777\tread as QUESTION 0\.40\t"et pour se désabonner \?"\n$/,
+  );
   const id = /#(\d+)/.exec(listed.stdout)?.[1] as string;
   t.match(JSON.parse(runCli('review', ['--json'], env).stdout), {
     id,
@@ -44,7 +49,11 @@ t.test('npm run review lists held replies and resolves them; train --with-review
     DATABASE_URL: url,
   });
   t.match(anonymous.stdout, /\+33688888888 is now not_interested/);
-  t.match(await repository.findReview(second?.id as string), { details: { resolution: { reviewer: 'operator' } } }, 'no $USER: "operator"'); // prettier-ignore
+  t.match(
+    await repository.findReview(second?.id as string),
+    { details: { resolution: { reviewer: 'operator' } } },
+    'no $USER: "operator"',
+  );
 
   const trained = runCli('train', ['--with-reviewed', '--no-write'], env);
   t.equal(trained.status, 0, trained.stderr);

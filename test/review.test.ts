@@ -8,7 +8,14 @@ const HELD_AT = new Date('2026-11-24T09:00:00Z');
 const AT = new Date('2026-11-24T10:00:00Z');
 
 t.test('a reply held for review: the number is held, a person gets a task, nothing is sent', async (t) => {
-  const read: Interpretation = { intent: 'OPT_OUT', confidence: 0.55, language: 'en', extracted: { scope: 'sms', email: 'a@b.fr' }, secondary_intents: ['QUESTION'], review: true }; // prettier-ignore
+  const read: Interpretation = {
+    intent: 'OPT_OUT',
+    confidence: 0.55,
+    language: 'en',
+    extracted: { scope: 'sms', email: 'a@b.fr' },
+    secondary_intents: ['QUESTION'],
+    review: true,
+  };
   t.same(planAction(read, ctx), {
     name: 'review_hold',
     lead: { status: 'held', suppression: 'suppress', scope: 'all' },
@@ -35,9 +42,21 @@ t.test('releasing a hold', async (t) => {
   const optedIn: LeadState = { status: 'active', opted_out_at: null, opt_out_scope: null };
   t.same(releaseHold(optedIn, keep, HELD_AT, false, AT), optedIn, 'a later START decided already');
   const suppress = { status: 'opted_out' as const, suppression: 'suppress' as const, scope: 'calls' };
-  t.same(releaseHold(held, suppress, HELD_AT, false, AT), { status: 'opted_out', opted_out_at: HELD_AT, opt_out_scope: 'calls' }); // prettier-ignore
-  t.same(releaseHold(optedIn, suppress, HELD_AT, false, AT), { status: 'opted_out', opted_out_at: AT, opt_out_scope: 'calls' }); // prettier-ignore
+  t.same(releaseHold(held, suppress, HELD_AT, false, AT), {
+    status: 'opted_out',
+    opted_out_at: HELD_AT,
+    opt_out_scope: 'calls',
+  });
+  t.same(releaseHold(optedIn, suppress, HELD_AT, false, AT), {
+    status: 'opted_out',
+    opted_out_at: AT,
+    opt_out_scope: 'calls',
+  });
   const before: LeadState = { status: 'held', opted_out_at: new Date('2026-11-01T00:00:00Z'), opt_out_scope: 'all' };
-  t.same(releaseHold(before, suppress, HELD_AT, false, AT), { status: 'opted_out', opted_out_at: before.opted_out_at, opt_out_scope: 'all' }); // prettier-ignore
+  t.same(releaseHold(before, suppress, HELD_AT, false, AT), {
+    status: 'opted_out',
+    opted_out_at: before.opted_out_at,
+    opt_out_scope: 'all',
+  });
   t.same(releaseHold(before, keep, HELD_AT, false, AT), { ...before, status: 'opted_out' });
 });

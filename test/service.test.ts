@@ -94,7 +94,12 @@ t.test('a port already in use fails the start and releases the database', async 
 
   // With a provider that replies through its API, the reply worker is stopped too.
   let stopped = false;
-  const outbox = { enqueue: async () => {}, start: async () => {}, work: async () => {}, stop: async () => void (stopped = true) }; // prettier-ignore
+  const outbox = {
+    enqueue: async () => {},
+    start: async () => {},
+    work: async () => {},
+    stop: async () => void (stopped = true),
+  };
   const vonage = loadConfig({ PORT: String(port), PROVIDERS: 'vonage' });
   await t.rejects(
     startService(vonage, createLogger('silent'), (c) => c.registerInstance(TOKENS.Outbox, outbox), db),

@@ -85,19 +85,39 @@ t.test('field shapes: what Twilio never sends is refused (field-boundary forgery
   };
   const sid = 'SM0123456789abcdef0123456789abcdef';
   t.equal(reason(inboundFields({ MessageSid: sid })), 'accepted');
-  t.equal(reason(inboundFields({ MessageSid: `${sid}NumMedia0`, NumMedia: undefined })), 'field MessageSid is not a Twilio SID', 'text moved from a key into a value'); // prettier-ignore
+  t.equal(
+    reason(inboundFields({ MessageSid: `${sid}NumMedia0`, NumMedia: undefined })),
+    'field MessageSid is not a Twilio SID',
+    'text moved from a key into a value',
+  );
   t.equal(reason(inboundFields({ AccountSid: 'AC123' })), 'field AccountSid is not a Twilio SID');
-  t.equal(reason(inboundFields({ MessagingServiceSid: 'MG0123456789ABCDEF0123456789ABCDEF' })), 'field MessagingServiceSid is not a Twilio SID', 'hex is lower case'); // prettier-ignore
-  t.equal(reason(inboundFields({ 'From+33611111111Body': 'START' })), 'parameter name "From+33611111111Body" is not one Twilio sends'); // prettier-ignore
+  t.equal(
+    reason(inboundFields({ MessagingServiceSid: 'MG0123456789ABCDEF0123456789ABCDEF' })),
+    'field MessagingServiceSid is not a Twilio SID',
+    'hex is lower case',
+  );
+  t.equal(
+    reason(inboundFields({ 'From+33611111111Body': 'START' })),
+    'parameter name "From+33611111111Body" is not one Twilio sends',
+  );
   t.equal(
     reason(inboundFields({ From: '+33611111111Body' })),
     'field From is not a phone number, short code or sender ID',
   );
   t.equal(reason(inboundFields({ To: '0612' })), 'accepted', 'a short code');
   t.equal(reason(inboundFields({ From: 'BerinIA' })), 'accepted', 'an alphanumeric sender');
-  t.equal(reason(inboundFields({ From: '123456789012' })), 'field From is not a phone number, short code or sender ID', 'digits without + are not E.164'); // prettier-ignore
-  const mine = new TwilioResponseListener({ accountSid: 'AC00000000000000000000000000000000', numbers: ['+33757000001'] }); // prettier-ignore
+  t.equal(
+    reason(inboundFields({ From: '123456789012' })),
+    'field From is not a phone number, short code or sender ID',
+    'digits without + are not E.164',
+  );
+  const mine = new TwilioResponseListener({
+    accountSid: 'AC00000000000000000000000000000000',
+    numbers: ['+33757000001'],
+  });
   t.equal(mine.listen(inboundFields(), at).kind, 'message', 'our account, our number');
-  t.match(mine.listen(inboundFields({ AccountSid: 'AC11111111111111111111111111111111' }), at), { reason: 'AccountSid is not this account' }); // prettier-ignore
+  t.match(mine.listen(inboundFields({ AccountSid: 'AC11111111111111111111111111111111' }), at), {
+    reason: 'AccountSid is not this account',
+  });
   t.match(mine.listen(inboundFields({ To: '+33757000002' }), at), { reason: 'To is not one of our numbers' });
 });

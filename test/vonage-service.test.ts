@@ -23,9 +23,15 @@ function deliver(baseUrl: string, fields: Record<string, string>, method: 'GET' 
 }
 
 function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<string, string>[] {
-  return texts.map(
-    (text, i) =>
-    vonageFields({ msisdn, text, concat: 'true', 'concat-ref': ref, 'concat-total': String(texts.length), 'concat-part': String(i + 1) }), // prettier-ignore
+  return texts.map((text, i) =>
+    vonageFields({
+      msisdn,
+      text,
+      concat: 'true',
+      'concat-ref': ref,
+      'concat-total': String(texts.length),
+      'concat-part': String(i + 1),
+    }),
   );
 }
 
@@ -58,12 +64,23 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     t.equal(res.status, 200);
     t.equal(await res.text(), '');
     t.equal((await repo.findMessage('vonage', fields['messageId'] as string))?.intent, 'INTERESTED');
-    const tampered = new URLSearchParams({ ...fields, text: 'STOP', sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) }); // prettier-ignore
+    const tampered = new URLSearchParams({
+      ...fields,
+      text: 'STOP',
+      sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields),
+    });
     t.equal((await fetch(`${baseUrl}${PATH}?${tampered}`)).status, 403);
   });
 
   t.test('a message in three parts, arriving out of order, is read once as one text', async (t) => {
-    const [p1, p2, p3] = parts(['Bonjour, je suis intéressé mais pas dispo cette sem', 'aine. Rappelez-moi lundi à 1', '0h au 06 12 34 56 78 svp'], '41'); // prettier-ignore
+    const [p1, p2, p3] = parts(
+      [
+        'Bonjour, je suis intéressé mais pas dispo cette sem',
+        'aine. Rappelez-moi lundi à 1',
+        '0h au 06 12 34 56 78 svp',
+      ],
+      '41',
+    );
     const tasks = (await repo.listOpenTasks()).length;
     t.equal((await deliver(baseUrl, p3 as Record<string, string>, 'GET')).status, 200);
     t.equal((await deliver(baseUrl, p1 as Record<string, string>)).status, 200);
@@ -74,7 +91,10 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     );
     t.equal((await deliver(baseUrl, p2 as Record<string, string>)).status, 200);
     const row = await repo.findMessage('vonage', p1?.['messageId'] as string);
-    t.equal(row?.content, 'Bonjour, je suis intéressé mais pas dispo cette semaine. Rappelez-moi lundi à 10h au 06 12 34 56 78 svp'); // prettier-ignore
+    t.equal(
+      row?.content,
+      'Bonjour, je suis intéressé mais pas dispo cette semaine. Rappelez-moi lundi à 10h au 06 12 34 56 78 svp',
+    );
     t.equal(row?.intent, 'CALLBACK_REQUEST');
     t.same(row?.raw_data?.['concat-message-ids'], [p1?.['messageId'], p2?.['messageId'], p3?.['messageId']]);
     t.equal((await repo.listOpenTasks()).length, tasks + 1, 'one call-back task');
@@ -122,7 +142,14 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     await api.waitFor(before + 1);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     t.equal(api.sent.length, before + 1, 'one reply');
-    t.match(api.sent[before], { api_key: 'key', api_secret: 'secret', from: '33757000002', to: '33622000003', type: 'unicode', text: /^BerinIA : vous ne recevrez plus/ }); // prettier-ignore
+    t.match(api.sent[before], {
+      api_key: 'key',
+      api_secret: 'secret',
+      from: '33757000002',
+      to: '33622000003',
+      type: 'unicode',
+      text: /^BerinIA : vous ne recevrez plus/,
+    });
     t.equal((await repo.findLead('+33622000003'))?.status, 'opted_out');
   });
 
@@ -155,7 +182,13 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
 
   t.test('a queued reply for a provider that is not enabled is logged, not lost silently', async (t) => {
     const outbox = service.container.resolve(TOKENS.Outbox);
-    await outbox.enqueue({ provider: 'elsewhere', messageKey: '1', to: '+33600000000', from: '+33700000000', text: 'x' }); // prettier-ignore
+    await outbox.enqueue({
+      provider: 'elsewhere',
+      messageKey: '1',
+      to: '+33600000000',
+      from: '+33700000000',
+      text: 'x',
+    });
     await until(() => logs.some((line) => line.includes('the provider is not enabled')));
     t.pass();
   });
@@ -172,12 +205,21 @@ t.test('Vonage on the embedded database: the outbox shares its connection', asyn
     },
   };
   const { baseUrl, service, logs } = await startTestService(t, {
-    env: { PROVIDERS: 'vonage,twilio', ...VONAGE_KIT.env, VONAGE_API_URL: api.url, DATA_DIR: scratchDir(), REPLY_RETRY_DELAY_SECONDS: '1' }, // prettier-ignore
+    env: {
+      PROVIDERS: 'vonage,twilio',
+      ...VONAGE_KIT.env,
+      VONAGE_API_URL: api.url,
+      DATA_DIR: scratchDir(),
+      REPLY_RETRY_DELAY_SECONDS: '1',
+    },
     setup: (container) => container.registerInstance(TOKENS.ReplySenders, new Map([['vonage', flaky]])),
   });
   const fields = vonageFields({ msisdn: '33622000007', text: 'Aide' });
   t.equal((await deliver(baseUrl, fields)).status, 200);
-  t.equal((await service.container.resolve(TOKENS.Repository).findMessage('vonage', fields['messageId'] as string))?.intent, 'HELP'); // prettier-ignore
+  t.equal(
+    (await service.container.resolve(TOKENS.Repository).findMessage('vonage', fields['messageId'] as string))?.intent,
+    'HELP',
+  );
   await until(() => logs.some((line) => line.includes('reply sent')), 30_000);
   t.equal(calls, 3);
 });
@@ -191,7 +233,14 @@ t.test('message parts expire: no stale join, incomplete messages read, open ones
   const repo = service.container.resolve(TOKENS.Repository);
   const logger = service.container.resolve(TOKENS.Logger);
   const part = (msisdn: string, ref: string, n: number, total: number, text: string) =>
-    vonageFields({ msisdn, text, concat: 'true', 'concat-ref': ref, 'concat-total': String(total), 'concat-part': String(n) }); // prettier-ignore
+    vonageFields({
+      msisdn,
+      text,
+      concat: 'true',
+      'concat-ref': ref,
+      'concat-total': String(total),
+      'concat-part': String(n),
+    });
 
   // The review's attack: part 2/2 of ref G said STOP; minutes later another message reuses G.
   const stale = part('33622000300', '71', 2, 2, 'STOP');
@@ -201,7 +250,10 @@ t.test('message parts expire: no stale join, incomplete messages read, open ones
   t.equal((await deliver(baseUrl, fresh)).status, 200);
   t.equal(await repo.findMessage('vonage', fresh['messageId'] as string), undefined, 'not joined with the stale part');
   t.equal(await expireParts(service.container, logger, new Date(now)), 1, 'the stale part is read on its own');
-  t.match(await repo.findMessage('vonage', stale['messageId'] as string), { content: 'STOP', extracted_data: { incomplete: '1/2' } }); // prettier-ignore
+  t.match(await repo.findMessage('vonage', stale['messageId'] as string), {
+    content: 'STOP',
+    extracted_data: { incomplete: '1/2' },
+  });
   t.match(
     await repo.findLead('+33622000300'),
     { status: 'opted_out' },
@@ -212,7 +264,9 @@ t.test('message parts expire: no stale join, incomplete messages read, open ones
   t.ok(logs.some((line) => line.includes('incomplete messages read')));
 
   // One sender opening more messages than MAX_OPEN_MESSAGES: the others are read at once.
-  const firsts = Array.from({ length: MAX_OPEN_MESSAGES + 1 }, (_, i) => part('33622000301', String(100 + i), 1, 3, `morceau ${i} `)); // prettier-ignore
+  const firsts = Array.from({ length: MAX_OPEN_MESSAGES + 1 }, (_, i) =>
+    part('33622000301', String(100 + i), 1, 3, `morceau ${i} `),
+  );
   for (const fields of firsts) t.equal((await deliver(baseUrl, fields)).status, 200);
   const read = await Promise.all(firsts.map((fields) => repo.findMessage('vonage', fields['messageId'] as string)));
   t.equal(read.filter((message) => message !== undefined).length, MAX_OPEN_MESSAGES, 'all but the last one read');

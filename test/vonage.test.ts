@@ -68,7 +68,9 @@ t.test('signatures: vectors from Vonage’s SDK, for every method', async (t) =>
 t.test('signatures: the replay window and malformed parameters', async (t) => {
   const signed = (at: Date, overrides: Record<string, string | undefined> = {}) => {
     const fields = vonageFields(overrides, at);
-    return { ...fields, sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) } as Record<string, string> & { sig: string }; // prettier-ignore
+    return { ...fields, sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) } as Record<string, string> & {
+      sig: string;
+    };
   };
   const check = verifier('sha256');
   const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000);
@@ -96,7 +98,10 @@ t.test('listener: Vonage specifics', async (t) => {
   });
 
   const binary = listener.listen(vonageFields({ type: 'binary', text: undefined, data: '0102', udh: '050003' }), NOW);
-  t.match(binary, { kind: 'message', message: { content: '', extracted_data: { binary: { data: '0102', udh: '050003' } } } }); // prettier-ignore
+  t.match(binary, {
+    kind: 'message',
+    message: { content: '', extracted_data: { binary: { data: '0102', udh: '050003' } } },
+  });
   const bare = listener.listen(vonageFields({ type: 'binary', text: undefined, keyword: undefined }), NOW);
   t.match(bare, { message: { extracted_data: { binary: { data: '', udh: '' } } } });
 
@@ -133,7 +138,10 @@ t.test('multipart format: parts joined in order, one id', async (t) => {
   const listener = new VonageResponseListener();
   const whole = listener.listen(vonageFields(), NOW);
   t.equal(whole.kind === 'message' && vonageMultipart.partOf(whole.message), null);
-  const single = listener.listen(vonageFields({ concat: 'true', 'concat-ref': '1', 'concat-total': '1', 'concat-part': '1' }), NOW); // prettier-ignore
+  const single = listener.listen(
+    vonageFields({ concat: 'true', 'concat-ref': '1', 'concat-total': '1', 'concat-part': '1' }),
+    NOW,
+  );
   t.equal(single.kind === 'message' && vonageMultipart.partOf(single.message), null, 'a one-part message is whole');
   const part = (n: number, text: string) => ({
     provider: 'vonage',
@@ -143,7 +151,14 @@ t.test('multipart format: parts joined in order, one id', async (t) => {
     ref: '7',
     total: 2,
     part: n,
-    fields: vonageFields({ messageId: `ID${n}`, text, concat: 'true', 'concat-ref': '7', 'concat-total': '2', 'concat-part': String(n) }), // prettier-ignore
+    fields: vonageFields({
+      messageId: `ID${n}`,
+      text,
+      concat: 'true',
+      'concat-ref': '7',
+      'concat-total': '2',
+      'concat-part': String(n),
+    }),
     receivedAt: NOW,
   });
   const joined = vonageMultipart.join([part(1, 'Bonjour, rappelez-m'), part(2, 'oi demain à 10h')]);
@@ -177,7 +192,12 @@ t.test('the assembled pipeline accepts only what the receiver verified', async (
   t.match(await receiver.execute(signed), { kind: 'duplicate' }, 'verified, then passed on');
   t.equal(inner?.verify({ ...signed }), false, 'a copy of a verified request is not vouched for');
   t.match(await receiver.execute({ ...signed, fields: { ...signed.fields, text: 'x' } }), { kind: 'forbidden' });
-  t.match(await receiver.execute(request({ ...fields, msisdn: '', sig: vonageSig('sha256', TEST_VONAGE_SECRET, { ...fields, msisdn: '' }) })), { kind: 'invalid' }); // prettier-ignore
+  t.match(
+    await receiver.execute(
+      request({ ...fields, msisdn: '', sig: vonageSig('sha256', TEST_VONAGE_SECRET, { ...fields, msisdn: '' }) }),
+    ),
+    { kind: 'invalid' },
+  );
 });
 
 t.test('replying receiver: a stored message that no longer reads is an error, not a silent loss', async (t) => {
@@ -191,7 +211,12 @@ t.test('replying receiver: a stored message that no longer reads is an error, no
   t.match(queued, [
     { provider: 'vonage', messageKey: '9', to: '+33612345678', from: '+33757000002', text: 'Bien reçu' },
   ]);
-  const quiet = new ReplyingReceiver({ execute: async () => ({ kind: 'forbidden' as const }) }, listener, outbox, () => NOW); // prettier-ignore
+  const quiet = new ReplyingReceiver(
+    { execute: async () => ({ kind: 'forbidden' as const }) },
+    listener,
+    outbox,
+    () => NOW,
+  );
   t.match(await quiet.execute(request({})), { kind: 'forbidden' });
   t.equal(queued.length, 1);
 });
@@ -210,7 +235,14 @@ t.test('Vonage SMS API client', async (t) => {
   const client = new VonageSmsApi({ apiKey: 'key', apiSecret: 'secret', baseUrl: api.url, timeoutMs: 2000 });
 
   await client.send(reply);
-  t.same(api.sent[0], { api_key: 'key', api_secret: 'secret', from: '33757000002', to: '33612345678', text: 'Merci ✔', type: 'unicode' }); // prettier-ignore
+  t.same(api.sent[0], {
+    api_key: 'key',
+    api_secret: 'secret',
+    from: '33757000002',
+    to: '33612345678',
+    text: 'Merci ✔',
+    type: 'unicode',
+  });
 
   const fails = async (status: number, body: string, pattern: RegExp, retryable: boolean) => {
     api.answers.push({ status, body });
@@ -221,7 +253,12 @@ t.test('Vonage SMS API client', async (t) => {
   await fails(401, '{}', /answered HTTP 401/, false);
   await fails(200, 'not json', /without a message status/, true);
   await fails(200, '{"messages":[]}', /without a message status/, true);
-  await fails(200, '{"messages":[{"status":"1","error-text":"Throughput Rate Exceeded"}]}', /status 1 \(Throughput/, true); // prettier-ignore
+  await fails(
+    200,
+    '{"messages":[{"status":"1","error-text":"Throughput Rate Exceeded"}]}',
+    /status 1 \(Throughput/,
+    true,
+  );
   await fails(200, '{"messages":[{"status":"4"}]}', /status 4 \(no reason given\)/, false);
 
   await t.rejects(new VonageSmsApi({ apiKey: null, apiSecret: 'x', baseUrl: api.url, timeoutMs: 100 }).send(reply), {
@@ -233,7 +270,12 @@ t.test('Vonage SMS API client', async (t) => {
   await once(closed, 'listening');
   const port = (closed.address() as AddressInfo).port;
   closed.close();
-  const unreachable = new VonageSmsApi({ apiKey: 'k', apiSecret: 's', baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 1000 }); // prettier-ignore
+  const unreachable = new VonageSmsApi({
+    apiKey: 'k',
+    apiSecret: 's',
+    baseUrl: `http://127.0.0.1:${port}`,
+    timeoutMs: 1000,
+  });
   await t.rejects(unreachable.send(reply), { message: /Vonage API unreachable/, retryable: true });
 });
 

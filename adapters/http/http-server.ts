@@ -72,7 +72,10 @@ const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
 export function createHttpServer(options: HttpServerOptions): Server {
   // Each route with its provider's child logger, made once: pino serializes a child's bindings when it is created.
   const routes = new Map(
-    options.routes.map((route) => [route.path, { ...route, log: options.logger.child({ provider: route.listener.provider }) }]), // prettier-ignore
+    options.routes.map((route) => [
+      route.path,
+      { ...route, log: options.logger.child({ provider: route.listener.provider }) },
+    ]),
   );
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const observer = options.observer;
@@ -90,7 +93,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
     (req, res) => {
       const started = performance.now();
-      res.once('finish', () => observer?.request(routeLabel(req.url as string), res.statusCode, (performance.now() - started) / 1000)); // prettier-ignore
+      res.once('finish', () =>
+        observer?.request(routeLabel(req.url as string), res.statusCode, (performance.now() - started) / 1000),
+      );
       handle(req, res).catch((error: unknown) => {
         // Only a bug gets here; the process keeps serving.
         options.logger.error({ err: error }, 'request handler failed');

@@ -82,8 +82,25 @@ export class ClassifierInterpreter implements ResponseInterpreter {
       return this.decide(content, receivedAt, explain);
     } catch {
       // A bug here must not lose a reply: a person reads it.
-      const interpretation: Interpretation = { intent: 'UNKNOWN', confidence: 0, language: 'fr', extracted: {}, secondary_intents: [], review: true }; // prettier-ignore
-      return { interpretation, explanation: { decided_by: 'rule', rule: 'interpreter failure', guarded: [], probabilities: [], top_features: [], review_reason: 'the interpreter failed' } }; // prettier-ignore
+      const interpretation: Interpretation = {
+        intent: 'UNKNOWN',
+        confidence: 0,
+        language: 'fr',
+        extracted: {},
+        secondary_intents: [],
+        review: true,
+      };
+      return {
+        interpretation,
+        explanation: {
+          decided_by: 'rule',
+          rule: 'interpreter failure',
+          guarded: [],
+          probabilities: [],
+          top_features: [],
+          review_reason: 'the interpreter failed',
+        },
+      };
     }
   }
 
@@ -100,9 +117,26 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     const rule = decideByRule(tokens, scanned);
     if (rule !== null) {
       if (rule.intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);
-      const interpretation = { intent: rule.intent, confidence: rule.confidence, language, extracted, secondary_intents: [], review: rule.review }; // prettier-ignore
+      const interpretation = {
+        intent: rule.intent,
+        confidence: rule.confidence,
+        language,
+        extracted,
+        secondary_intents: [],
+        review: rule.review,
+      };
       const review_reason = rule.review ? 'a refusal emoji may mean stop' : null;
-      return { interpretation, explanation: { decided_by: 'rule', rule: rule.rule, guarded: [], probabilities: [], top_features: [], review_reason } }; // prettier-ignore
+      return {
+        interpretation,
+        explanation: {
+          decided_by: 'rule',
+          rule: rule.rule,
+          guarded: [],
+          probabilities: [],
+          top_features: [],
+          review_reason,
+        },
+      };
     }
     const { tokens: read, guarded } = modelTokens(tokens);
     const buckets = bucketsOf(read);
@@ -124,18 +158,33 @@ export class ClassifierInterpreter implements ResponseInterpreter {
               ? 'low confidence'
               : null;
     if (intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);
-    const secondary_intents = INTENTS.filter((other, c) => c !== best && other !== 'UNKNOWN' && (p[c] as number) >= 0.15).sort((a, b) => (p[INTENTS.indexOf(b)] as number) - (p[INTENTS.indexOf(a)] as number)); // prettier-ignore
-    const interpretation: Interpretation = { intent, confidence: round(confidence), language, extracted, secondary_intents, review: review_reason !== null }; // prettier-ignore
+    const secondary_intents = INTENTS.filter(
+      (other, c) => c !== best && other !== 'UNKNOWN' && (p[c] as number) >= 0.15,
+    ).sort((a, b) => (p[INTENTS.indexOf(b)] as number) - (p[INTENTS.indexOf(a)] as number));
+    const interpretation: Interpretation = {
+      intent,
+      confidence: round(confidence),
+      language,
+      extracted,
+      secondary_intents,
+      review: review_reason !== null,
+    };
     if (!explain) return { interpretation };
-    const probabilities = INTENTS.map((other, c) => ({ intent: other, p: round(p[c] as number) })).sort((a, b) => b.p - a.p); // prettier-ignore
+    const probabilities = INTENTS.map((other, c) => ({ intent: other, p: round(p[c] as number) })).sort(
+      (a, b) => b.p - a.p,
+    );
     const names = [...new Set(featureStrings(read))];
-    const weight = (feature: string) => this.model.contribution(bucketOf(feature), this.classIndex[best] as number, buckets.length); // prettier-ignore
+    const weight = (feature: string) =>
+      this.model.contribution(bucketOf(feature), this.classIndex[best] as number, buckets.length);
     const top_features = names
       .map((feature) => ({ feature, weight: round(weight(feature)) }))
       .filter(({ weight }) => weight !== 0)
       .sort((a, b) => b.weight - a.weight)
       .slice(0, 8);
-    return { interpretation, explanation: { decided_by: 'model', rule: null, guarded, probabilities, top_features, review_reason } }; // prettier-ignore
+    return {
+      interpretation,
+      explanation: { decided_by: 'model', rule: null, guarded, probabilities, top_features, review_reason },
+    };
   }
 }
 

@@ -75,7 +75,21 @@ export interface Evaluation {
   readonly timeFields: { readonly expected: number; readonly misses: readonly Miss[] };
 }
 
-const TIME_FIELDS = ['when_text', 'day', 'week', 'date', 'day_of_month', 'time', 'time_from', 'time_to', 'period', 'offset', 'constraint', 'options', 'exclude_days']; // prettier-ignore
+const TIME_FIELDS = [
+  'when_text',
+  'day',
+  'week',
+  'date',
+  'day_of_month',
+  'time',
+  'time_from',
+  'time_to',
+  'period',
+  'offset',
+  'constraint',
+  'options',
+  'exclude_days',
+];
 /** JSON with sorted keys, so that two objects with the same fields compare equal. */
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
@@ -107,7 +121,8 @@ export function evaluate(rows: readonly LabelledReply[], read: (row: LabelledRep
     if (result.intent !== row.intent) intentMisses.push({ id: row.id, text: row.text, expected: row.intent, got });
     if (row.intent === 'OPT_OUT') {
       optOuts += 1;
-      if (result.intent !== 'OPT_OUT' && !result.review) missedOptOuts.push({ id: row.id, text: row.text, expected: row.intent, got }); // prettier-ignore
+      if (result.intent !== 'OPT_OUT' && !result.review)
+        missedOptOuts.push({ id: row.id, text: row.text, expected: row.intent, got });
     } else if (result.intent === 'OPT_OUT' && !result.review) hardFalseOptOuts += 1;
     for (const field of Object.keys(row.extracted)) {
       const expected = canonical(row.extracted[field]);
@@ -167,9 +182,19 @@ export function formatEvaluation(e: Evaluation, misses = true): string {
     '',
     `confusion (rows: expected, columns: read as)`,
     `${''.padEnd(17)}${INTENTS.map((intent) => SHORT[intent].padStart(5)).join('')}`,
-    ...INTENTS.map((expected) => `${expected.padEnd(17)}${INTENTS.map((got) => String(e.confusion[expected][got] || '.').padStart(5)).join('')}`), // prettier-ignore
+    ...INTENTS.map(
+      (expected) =>
+        `${expected.padEnd(17)}${INTENTS.map((got) => String(e.confusion[expected][got] || '.').padStart(5)).join('')}`,
+    ),
   ];
-  const all = misses ? [...e.missedOptOuts.map((m) => ({ ...m, id: `${m.id} MISSED OPT-OUT` })), ...e.intentMisses, ...e.contacts.misses, ...e.timeFields.misses] : []; // prettier-ignore
+  const all = misses
+    ? [
+        ...e.missedOptOuts.map((m) => ({ ...m, id: `${m.id} MISSED OPT-OUT` })),
+        ...e.intentMisses,
+        ...e.contacts.misses,
+        ...e.timeFields.misses,
+      ]
+    : [];
   if (all.length > 0) lines.push('', 'misses:');
   for (const miss of all)
     lines.push(`  ${miss.id}  ${JSON.stringify(miss.text)}  expected ${miss.expected}, got ${miss.got}`);

@@ -19,14 +19,16 @@ const CHANNELS: readonly [RegExp, string][] = [
   [/ (?:par|by|au|via) (?:telephone|tel|phone) | (?:un |a )?appel plutot | (?:better|best|easier) to call /, 'phone'],
 ];
 const VIDEO = / (?:visio\w*|video|teams|zoom|google meet|meet|skype|webex) /;
-const IN_PERSON = / (?:passez|passer|venez|venir|au magasin|au bureau|au salon|au garage|au cabinet|a l agence|en personne|in person|sur place|stop by|come by|drop by|swing by|pop (?:in|round|by)|office|locaux|boutique|showroom|atelier) /; // prettier-ignore
+const IN_PERSON =
+  / (?:passez|passer|venez|venir|au magasin|au bureau|au salon|au garage|au cabinet|a l agence|en personne|in person|sur place|stop by|come by|drop by|swing by|pop (?:in|round|by)|office|locaux|boutique|showroom|atelier) /;
 /** "au salon", "à l'agence de Lyon", "at the shop": where a meeting takes place. */
 const LOCATION =
-  / (?:au|a la|a l|chez|at the|at our|at my|in) (salon|magasin|bureau|cabinet|garage|agence|restaurant|resto|boutique|atelier|showroom|office|shop|store|clinic|studio|gym|salle|boulangerie|pharmacie|hotel|stand)(?: (?:de|d|du|in|on) ([a-z]+))?/; // prettier-ignore
-const CITY = / (?:a|in|sur|at) (paris|lyon|marseille|lille|bordeaux|nantes|toulouse|nice|strasbourg|rennes|montpellier|grenoble|geneve|lausanne|bruxelles|liege|namur|montreal|quebec|london|manchester|new york|boston|toronto) /; // prettier-ignore
+  / (?:au|a la|a l|chez|at the|at our|at my|in) (salon|magasin|bureau|cabinet|garage|agence|restaurant|resto|boutique|atelier|showroom|office|shop|store|clinic|studio|gym|salle|boulangerie|pharmacie|hotel|stand)(?: (?:de|d|du|in|on) ([a-z]+))?/;
+const CITY =
+  / (?:a|in|sur|at) (paris|lyon|marseille|lille|bordeaux|nantes|toulouse|nice|strasbourg|rennes|montpellier|grenoble|geneve|lausanne|bruxelles|liege|namur|montreal|quebec|london|manchester|new york|boston|toronto) /;
 /** A sign-off followed by a name at the very end: "Cordialement, Julie Martin", "Thanks - Rob". */
 const SIGNATURE =
-  /(?:cdt|cdlt|cordialement|bien (?:à|a) vous|bien cordialement|salutations|regards|best|merci(?: d.avance)?|thanks|thank you|cheers|bonne (?:journée|journee|soirée|soiree))[\s,.!–—-]+((?:M\.|Mme|Dr|Me|Maître)?\s?[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?|[A-Z]\. ?[A-ZÀ-Ý][a-zà-ÿ]+)\s*(?:[-–—,(].{0,40})?[.!]?\s*$/i; // prettier-ignore
+  /(?:cdt|cdlt|cordialement|bien (?:à|a) vous|bien cordialement|salutations|regards|best|merci(?: d.avance)?|thanks|thank you|cheers|bonne (?:journée|journee|soirée|soiree))[\s,.!–—-]+((?:M\.|Mme|Dr|Me|Maître)?\s?[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?|[A-Z]\. ?[A-ZÀ-Ý][a-zà-ÿ]+)\s*(?:[-–—,(].{0,40})?[.!]?\s*$/i;
 /** "Julie du salon", "— Marc": a short name closing the message after a dash. */
 const DASH_NAME = /[–—-]\s*([A-ZÀ-Ý][a-zà-ÿ]+(?: [A-ZÀ-Ý][a-zà-ÿ]+)?)\s*$/;
 

@@ -76,10 +76,28 @@ const OPT_OUT_KEYWORDS = new Set([
   'fin', 'desabonner', 'desabonnez', 'desabonnement', 'desabo', 'desinscrire', 'desinscription', 'desinscrivez',
   'retrait', 'remove', 'stop all', 'stop 2 quit', 'stop2quit',
 ]); // prettier-ignore
-const OPT_IN_KEYWORDS = new Set(['start', 'unstop', 'subscribe', 'resubscribe', 'restart', 'opt in', 'optin', 'demarrer', 'yes start']); // prettier-ignore
+const OPT_IN_KEYWORDS = new Set([
+  'start',
+  'unstop',
+  'subscribe',
+  'resubscribe',
+  'restart',
+  'opt in',
+  'optin',
+  'demarrer',
+  'yes start',
+]);
 const HELP_KEYWORDS = new Set(['help', 'aide', 'info', 'infos', 'aidez moi', 'help me', 'sos']);
 /** Keywords long enough to be recognised with a typo or two. */
-const FUZZY_OPT_OUT = ['unsubscribe', 'desabonner', 'desabonnez', 'desabonnement', 'desinscrire', 'desinscription', 'arretez']; // prettier-ignore
+const FUZZY_OPT_OUT = [
+  'unsubscribe',
+  'desabonner',
+  'desabonnez',
+  'desabonnement',
+  'desinscrire',
+  'desinscription',
+  'arretez',
+];
 
 /** Words that may surround a keyword without changing it ("STOP svp", "please stop", "STOP 36180", "STOP!!"). */
 const FILLER = new Set([
@@ -88,7 +106,23 @@ const FILLER = new Set([
   'tt', 'de', 'suite', '!', '?',
 ]); // prettier-ignore
 
-const POSITIVE_EMOJI = new Set(['👍', '👌', '✅', '☑', '✔', '🙂', '😊', '😀', '😃', '👏', '🤝', '💪', '🔥', '🙌', '💯']); // prettier-ignore
+const POSITIVE_EMOJI = new Set([
+  '👍',
+  '👌',
+  '✅',
+  '☑',
+  '✔',
+  '🙂',
+  '😊',
+  '😀',
+  '😃',
+  '👏',
+  '🤝',
+  '💪',
+  '🔥',
+  '🙌',
+  '💯',
+]);
 /** Emoji that mean "stop": read as an opt-out when they are the whole reply. */
 const STOP_EMOJI = new Set(['🛑', '⛔', '🚫', '📵', '🔕']);
 /** Emoji that may mean "no" or "stop": a person decides. */
@@ -112,18 +146,24 @@ export interface RuleDecision {
  * reply's tokens (features.ts); `original` is the reply as received.
  */
 export function decideByRule(tokens: readonly string[], original: string): RuleDecision | null {
-  if (TAPBACK_LIKED.test(original)) return { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false }; // prettier-ignore
+  if (TAPBACK_LIKED.test(original))
+    return { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false };
   if (TAPBACK_OTHER.test(original)) return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
   const words = tokens.filter((token) => !FILLER.has(token) && !/^\d+$/.test(token));
   const keyword = words.join(' ');
   if (words.length > 0 && (OPT_OUT_KEYWORDS.has(keyword) || words.every((word) => OPT_OUT_KEYWORDS.has(word)))) {
     return { intent: 'OPT_OUT', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
   }
-  if (OPT_IN_KEYWORDS.has(keyword)) return { intent: 'OPT_IN', confidence: 0.99, rule: `keyword: ${keyword}`, review: false }; // prettier-ignore
-  if (HELP_KEYWORDS.has(keyword)) return { intent: 'HELP', confidence: 0.99, rule: `keyword: ${keyword}`, review: false }; // prettier-ignore
+  if (OPT_IN_KEYWORDS.has(keyword))
+    return { intent: 'OPT_IN', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
+  if (HELP_KEYWORDS.has(keyword))
+    return { intent: 'HELP', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
   if (words.length === 1 && keyword.length >= 6 && !/^re ?(?:abonn|inscri|subscri)/.test(keyword)) {
-    const typo = FUZZY_OPT_OUT.find((kw) => kw[0] === keyword[0] && editDistance(keyword, kw, 2) <= (kw.length >= 9 ? 2 : 1)); // prettier-ignore
-    if (typo !== undefined) return { intent: 'OPT_OUT', confidence: 0.95, rule: `keyword with a typo: ${typo}`, review: false }; // prettier-ignore
+    const typo = FUZZY_OPT_OUT.find(
+      (kw) => kw[0] === keyword[0] && editDistance(keyword, kw, 2) <= (kw.length >= 9 ? 2 : 1),
+    );
+    if (typo !== undefined)
+      return { intent: 'OPT_OUT', confidence: 0.95, rule: `keyword with a typo: ${typo}`, review: false };
   }
   if (words.length === 1 && looksLikeStop(keyword)) {
     return { intent: 'OPT_OUT', confidence: 0.7, rule: `like STOP: ${keyword}`, review: true };
@@ -142,10 +182,14 @@ function looksLikeStop(word: string): boolean {
 /** A reply with no letters or digits: emoji, punctuation, nothing. */
 function emojiOnly(tokens: readonly string[]): RuleDecision {
   const emoji = tokens.filter((token) => token !== '?' && token !== '!' && token !== '@');
-  if (emoji.length === 0) return { intent: tokens.includes('?') ? 'QUESTION' : 'UNKNOWN', confidence: 0.9, rule: 'no words', review: false }; // prettier-ignore
-  if (emoji.some((e) => STOP_EMOJI.has(e))) return { intent: 'OPT_OUT', confidence: 0.9, rule: 'stop emoji', review: false }; // prettier-ignore
-  if (emoji.some((e) => REFUSAL_EMOJI.has(e))) return { intent: 'NOT_INTERESTED', confidence: 0.6, rule: 'refusal emoji', review: true }; // prettier-ignore
-  if (emoji.every((e) => POSITIVE_EMOJI.has(e))) return { intent: 'INTERESTED', confidence: 0.8, rule: 'approving emoji', review: false }; // prettier-ignore
+  if (emoji.length === 0)
+    return { intent: tokens.includes('?') ? 'QUESTION' : 'UNKNOWN', confidence: 0.9, rule: 'no words', review: false };
+  if (emoji.some((e) => STOP_EMOJI.has(e)))
+    return { intent: 'OPT_OUT', confidence: 0.9, rule: 'stop emoji', review: false };
+  if (emoji.some((e) => REFUSAL_EMOJI.has(e)))
+    return { intent: 'NOT_INTERESTED', confidence: 0.6, rule: 'refusal emoji', review: true };
+  if (emoji.every((e) => POSITIVE_EMOJI.has(e)))
+    return { intent: 'INTERESTED', confidence: 0.8, rule: 'approving emoji', review: false };
   return { intent: 'UNKNOWN', confidence: 0.9, rule: 'emoji only', review: false };
 }
 
@@ -170,9 +214,9 @@ export function scopeOf(line: string): 'sms' | 'calls' | 'all' {
 }
 
 const ENGLISH_WORDS =
-  / (?:the|you|your|me|my|i|im|is|are|this|please|pls|call|number|not|don|dont|what|who|how|yes|no|thanks|thank|thx|can|wrong|interested|tomorrow|today|unsubscribe|text|texting|already|have|and|at|we|it|off|sorry|here|take|list|lose|send|stop texting)(?= )/g; // prettier-ignore
+  / (?:the|you|your|me|my|i|im|is|are|this|please|pls|call|number|not|don|dont|what|who|how|yes|no|thanks|thank|thx|can|wrong|interested|tomorrow|today|unsubscribe|text|texting|already|have|and|at|we|it|off|sorry|here|take|list|lose|send|stop texting)(?= )/g;
 const FRENCH_WORDS =
-  / (?:je|j|vous|tu|moi|de|le|la|les|des|du|pas|merci|svp|stp|oui|non|rappel\w*|c|est|mon|ma|mes|et|ou|un|une|au|ne|plus|numero|demain|bonjour|arret\w*|ca|qui|quel|quelle|pour|avec|dans|interess\w*|a|en|il|on|nous|votre|vos)(?= )/g; // prettier-ignore
+  / (?:je|j|vous|tu|moi|de|le|la|les|des|du|pas|merci|svp|stp|oui|non|rappel\w*|c|est|mon|ma|mes|et|ou|un|une|au|ne|plus|numero|demain|bonjour|arret\w*|ca|qui|quel|quelle|pour|avec|dans|interess\w*|a|en|il|on|nous|votre|vos)(?= )/g;
 
 /** French unless the words are more English than French (a bare "STOP" is answered in French). */
 export function languageOf(line: string): Language {

@@ -61,7 +61,10 @@ export function train(
   options = DEFAULT_OPTIONS,
 ): LinearModel {
   const k = classes.length;
-  const encoded = examples.map((example) => ({ buckets: featureBuckets(example.text), label: classes.indexOf(example.intent) })); // prettier-ignore
+  const encoded = examples.map((example) => ({
+    buckets: featureBuckets(example.text),
+    label: classes.indexOf(example.intent),
+  }));
   const counts = new Map<number, number>();
   for (const { buckets } of encoded) for (const bucket of buckets) counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   const kept = [...counts].filter(([, count]) => count >= options.minCount).map(([bucket]) => bucket);
@@ -132,7 +135,9 @@ export function fitTemperature(scores: readonly Float64Array[], labels: readonly
   let best = { temperature: 1, loss: Infinity };
   for (let temperature = 0.2; temperature <= 4.001; temperature += 0.05) {
     let loss = 0;
-    scores.forEach((score, i) => (loss -= Math.log((softmax(score, temperature)[labels[i] as number] as number) + 1e-12))); // prettier-ignore
+    scores.forEach(
+      (score, i) => (loss -= Math.log((softmax(score, temperature)[labels[i] as number] as number) + 1e-12)),
+    );
     if (loss < best.loss) best = { temperature: Math.round(temperature * 100) / 100, loss };
   }
   return best.temperature;

@@ -58,7 +58,12 @@ export class AssemblingReceiver implements WebhookReceiver {
     if (!outcome.complete) {
       // One sender cannot keep unbounded incomplete messages open: past the limit, the others are read now.
       if (outcome.open > MAX_OPEN_MESSAGES) {
-        await this.readIncomplete({ before: new Date(8.64e15), provider: message.provider, sender: message.sender, exceptRef: position.ref }); // prettier-ignore
+        await this.readIncomplete({
+          before: new Date(8.64e15),
+          provider: message.provider,
+          sender: message.sender,
+          exceptRef: position.ref,
+        });
       }
       return { kind: 'held', part: position.part, total: position.total, received: outcome.received };
     }
@@ -77,7 +82,10 @@ export class AssemblingReceiver implements WebhookReceiver {
   private async readIncomplete(request: ExpireRequest): Promise<RouteOutcome[]> {
     const outcomes: RouteOutcome[] = [];
     for (const parts of await this.deps.parts.expire(request)) {
-      const fields = { ...this.deps.format.join(parts), incomplete: `${parts.length}/${(parts[0] as MessagePart).total}` }; // prettier-ignore
+      const fields = {
+        ...this.deps.format.join(parts),
+        incomplete: `${parts.length}/${(parts[0] as MessagePart).total}`,
+      };
       outcomes.push(await this.forward({ url: 'parts:expired', method: 'POST', headers: {}, fields }));
     }
     return outcomes;

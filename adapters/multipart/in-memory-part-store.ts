@@ -25,7 +25,11 @@ export class InMemoryPartStore implements PartStore {
       part.total,
     );
     if (group === null) {
-      const open = openMessages(this.parts.filter((p) => p.group === null && p.part.provider === part.provider && p.part.sender === part.sender).map((p) => p.part)).length; // prettier-ignore
+      const open = openMessages(
+        this.parts
+          .filter((p) => p.group === null && p.part.provider === part.provider && p.part.sender === part.sender)
+          .map((p) => p.part),
+      ).length;
       return { complete: false, received: new Set(waiting.map((p) => p.part.part)).size, open };
     }
     const key = `${part.provider}:${(group[0] as MessagePart).messageId}`;

@@ -108,7 +108,11 @@ export class KyselyRepository implements Repository {
   }
 
   async listReviews(): Promise<Review[]> {
-    const rows = await this.reviews().where('tasks.status', '=', 'open').orderBy('tasks.created_at').orderBy('tasks.id').execute(); // prettier-ignore
+    const rows = await this.reviews()
+      .where('tasks.status', '=', 'open')
+      .orderBy('tasks.created_at')
+      .orderBy('tasks.id')
+      .execute();
     return rows.map((row) => ({ ...toTask(row), text: row.text, received_at: row.received_at }));
   }
 
@@ -148,7 +152,12 @@ export class KyselyRepository implements Repository {
         .set({ status: 'done', details: JSON.stringify({ ...task.details, resolution }) })
         .where('id', '=', taskId)
         .execute();
-      const lead = await trx.selectFrom('leads').selectAll().where('phone', '=', task.phone).forUpdate().executeTakeFirstOrThrow(); // prettier-ignore
+      const lead = await trx
+        .selectFrom('leads')
+        .selectAll()
+        .where('phone', '=', task.phone)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
       const other = await trx
         .selectFrom('tasks')
         .select('id')

@@ -38,10 +38,12 @@ export class VonageResponseListener implements ResponseListener {
 
   listen(fields: RawFields, receivedAt: Date): ListenResult {
     const name = Object.keys(fields).find((key) => !PARAMETER_NAME.test(key));
-    if (name !== undefined) return { kind: 'invalid', reason: `parameter name ${JSON.stringify(name.slice(0, 40))} is not one Vonage sends` }; // prettier-ignore
+    if (name !== undefined)
+      return { kind: 'invalid', reason: `parameter name ${JSON.stringify(name.slice(0, 40))} is not one Vonage sends` };
     for (const [field, shape] of Object.entries(SHAPES)) {
       const value = fields[field];
-      if (typeof value === 'string' && value !== '' && !shape.test(value)) return { kind: 'invalid', reason: `field ${field} is not in Vonage's format` }; // prettier-ignore
+      if (typeof value === 'string' && value !== '' && !shape.test(value))
+        return { kind: 'invalid', reason: `field ${field} is not in Vonage's format` };
     }
     const values: Partial<Record<string, string>> = {};
     for (const name of [...REQUIRED, 'text', 'keyword', 'message-timestamp', 'data', 'udh', 'concat']) {

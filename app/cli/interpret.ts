@@ -19,10 +19,10 @@ review (true when held for a person), extracted data and secondary intents.
   --explain  add what decided: the rule, or the model's probabilities and strongest features
 `;
 
-const { values } = usageError(
-  USAGE,
-  () =>
-  parseArgs({ options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } }), // prettier-ignore
+const { values } = usageError(USAGE, () =>
+  parseArgs({
+    options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  }),
 );
 if (values.help) {
   process.stdout.write(USAGE);
@@ -34,7 +34,10 @@ const interpreter = new ClassifierInterpreter(loadBundledModel());
 async function* answers(): AsyncGenerator<string> {
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     if (values.explain) {
-      const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(line, new Date()); // prettier-ignore
+      const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(
+        line,
+        new Date(),
+      );
       yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, explanation })}\n`;
     } else {
       const { intent, confidence, review, extracted, secondary_intents } = interpreter.interpret(line, new Date());

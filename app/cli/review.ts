@@ -50,9 +50,13 @@ try {
     const use = new ResolveReview({ repository, brand: cliConfig().brand });
     const outcome = await use.execute({ taskId: values.resolve, intent, reviewer, at: new Date() });
     if (outcome.kind === 'resolved') {
-      process.stdout.write(`review #${values.resolve} resolved as ${intent}: ${outcome.phone} is now ${outcome.lead_status}\n`); // prettier-ignore
+      process.stdout.write(
+        `review #${values.resolve} resolved as ${intent}: ${outcome.phone} is now ${outcome.lead_status}\n`,
+      );
     } else {
-      process.stderr.write(`review: #${values.resolve} ${outcome.kind === 'not_found' ? 'does not exist' : 'was already resolved'}\n`); // prettier-ignore
+      process.stderr.write(
+        `review: #${values.resolve} ${outcome.kind === 'not_found' ? 'does not exist' : 'was already resolved'}\n`,
+      );
       process.exitCode = 1;
     }
   } else {
@@ -62,7 +66,9 @@ try {
       process.stdout.write(`${reviews.length} repl${reviews.length === 1 ? 'y waits' : 'ies wait'} for a person\n`);
       for (const { id, phone, details, text, received_at } of reviews) {
         const readAs = `${String(details['read_as'])} ${Number(details['confidence']).toFixed(2)}`;
-        process.stdout.write(`#${id}\t${received_at.toISOString()}\t${phone}\tread as ${readAs}\t${JSON.stringify(text)}\n`); // prettier-ignore
+        process.stdout.write(
+          `#${id}\t${received_at.toISOString()}\t${phone}\tread as ${readAs}\t${JSON.stringify(text)}\n`,
+        );
       }
     }
   }

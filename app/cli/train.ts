@@ -62,7 +62,9 @@ const at = new Date('2026-01-05T09:00:00Z');
 const cv = crossValidate(rows, INTENTS, 5);
 const folds = cv.models.map((model) => new ClassifierInterpreter(model));
 const foldOf = new Map(rows.map((row, i) => [row, cv.folds[i] as number]));
-const report = evaluate(rows, (row) => (folds[foldOf.get(row) as number] as ClassifierInterpreter).interpret(row.text, at)); // prettier-ignore
+const report = evaluate(rows, (row) =>
+  (folds[foldOf.get(row) as number] as ClassifierInterpreter).interpret(row.text, at),
+);
 const model = train(rows, INTENTS).withTemperature(cv.temperature);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
@@ -70,7 +72,9 @@ process.stdout.write(`training corpus: ${rows.length} replies (${reviewed} revie
 process.stdout.write(
   `5-fold cross-validation of the interpreter (rules and model):\n${formatEvaluation(report, false)}`,
 );
-process.stdout.write(`temperature: ${cv.temperature}   features: ${model.parameters().buckets.length}   ${seconds.toFixed(1)} s\n`); // prettier-ignore
+process.stdout.write(
+  `temperature: ${cv.temperature}   features: ${model.parameters().buckets.length}   ${seconds.toFixed(1)} s\n`,
+);
 if (!values['no-write']) {
   const file = toModelFile(model, cv.temperature, {
     replies: rows.length,
