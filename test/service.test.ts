@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import type { DependencyContainer } from 'tsyringe';
+import { AssemblingReceiver } from '../adapters/multipart/assembling-receiver.js';
 import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
+import { StorageError } from '../core/errors.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { loadConfig } from '../app/config.js';
 import { openDatabase } from '../app/database.js';
 import { createLogger } from '../app/logger.js';
-import { startService } from '../app/service.js';
+import { expireParts, startService } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
 import type { RecordOutcome, RecordRequest } from '../core/ports/repository.js';
 import pg from 'pg';
@@ -165,4 +168,19 @@ t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is lo
   await until(() => lines.some((line) => line.includes('idle database connection lost')));
   t.pass('the pool reported the lost connection');
   await t.resolves(sql`select 1`.execute(db), 'and the next query gets a fresh connection');
+});
+
+t.test('the parts expiry job logs a failure and tries again at its next run', async (t) => {
+  const { logger, lines } = capturedLogger();
+  const failing = Object.create(AssemblingReceiver.prototype) as AssemblingReceiver;
+  failing.expireStale = async () => {
+    throw new StorageError('expiring message parts failed');
+  };
+  const routes = [
+    { receive: { execute: async () => ({ kind: 'forbidden' }) }, listener: { provider: 'twilio' } },
+    { receive: failing, listener: { provider: 'vonage' } },
+  ];
+  const container = { resolve: () => routes } as unknown as DependencyContainer;
+  t.equal(await expireParts(container, logger), 0);
+  t.ok(lines.some((line) => line.includes('incomplete messages not read: will retry') && line.includes('"provider":"vonage"'))); // prettier-ignore
 });
