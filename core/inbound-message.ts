@@ -26,8 +26,13 @@ export type ProviderKeyword = 'opt_out' | 'opt_in' | 'help';
  * the NUL character, and a message it refuses would be refused on every retry.
  */
 export function escapeNul(fields: RawFields): RawFields {
-  const values = Object.values(fields).flat();
-  if (!values.some((value) => value.includes('\u0000'))) return fields;
+  let found = false;
+  for (const key in fields) {
+    const value = fields[key] as string | readonly string[];
+    if (typeof value === 'string' ? value.includes('\u0000') : value.some((one) => one.includes('\u0000')))
+      found = true;
+  }
+  if (!found) return fields;
   const escape = (value: string) => value.replaceAll('\u0000', '\\u0000');
   return Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? escape(value) : value.map(escape)]),
