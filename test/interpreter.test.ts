@@ -319,6 +319,13 @@ t.test('times and days, as the corpus writes them', async (t) => {
     ['le 45', {}],
     ['le 31/02', { date: '--02-31' }],
     ['le 40/13', {}],
+    ['call me 2-4pm', { time_from: '14:00', time_to: '16:00', when_text: '2-4pm' }],
+    ['11-1pm', { time_from: '11:00', time_to: '13:00' }],
+    ['30-45pm', {}],
+    ['pas avant septembre', { month: 9, constraint: 'not_before', when_text: 'pas avant septembre' }],
+    ['rappelez vers midi', { period: 'lunch', approx: true, when_text: 'vers midi' }],
+    ['call me in 20', { offset: 'PT20M', when_text: 'in 20' }],
+    ['dans 0', {}],
   ];
   for (const [text, expected] of cases) t.match(read(text).extracted, expected, text);
   t.notOk('when_text' in read('25h').extracted, 'no time, no when_text');

@@ -81,9 +81,12 @@ const CORE = new RegExp(
     `(?<lunch>midi|lunchtime|lunch|noon)`,
     `(?<evening>soiree|soir|evening)`,
     `(?:dans|ds|d ici|in|within) (?<amount>\\d+|${Object.keys(NUMBER_WORDS).join('|')}|half an?) ?(?<unit>minutes?|mins?|mn|heures?|hours?|hrs?|h|jours?|days?|j|semaines?|sem|weeks?|mois|months?|ans?|annees?|years?)`,
+    `(?:dans|ds|in) (?<bareMinutes>[1-5]?\\d)(?![\\d:/h])(?! ?(?:min|mn|minutes?|heures?|hours?|hrs?|jours?|days?|j|semaines?|sem|weeks?|mois|months?|ans?|annees?|years?|%|euros?|eur))`,
     `(?<dmDay>\\d{1,2})/(?<dmMonth>\\d{1,2})(?:/\\d{2,4})?`,
     `(?<mdDay>\\d{1,2}|1er) (?<mdMonth>${MONTH})`,
     `(?<dmMonthFirst>${MONTH}) (?<dmDayAfter>\\d{1,2})(?:st|nd|rd|th)?`,
+    `(?<rangeFrom>\\d{1,2})(?::(?<rangeFromMinute>\\d{2}))? ?- ?(?<rangeTo>\\d{1,2})(?::(?<rangeToMinute>\\d{2}))? ?(?<rangeAmpm>am|pm)`,
+    `(?<monthAlone>janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|april|june|july|august|september|october|november|december)`,
     `(?<hour>\\d{1,2})(?: ?(?<ampm>am|pm)|:(?<colonMinute>\\d{2})(?: ?(?<ampm2>am|pm))?| ?(?:h|heures?)(?: ?(?<minute>\\d{2}))?)`,
     `(?:at|@|vers|around) (?<bareHour>\\d{1,2})(?![\\d/:])(?! ?(?:min|mois|jours?|ans|euros?|%))`,
     `le (?<dayOfMonth>\\d{1,2}|1er)(?![\\d/:])(?! ?(?:min|mois|jours?|ans|euros?|%|${MONTH}))`,
@@ -95,7 +98,7 @@ const CORE = new RegExp(
 
 // What stands just before a piece and changes its meaning; part of `when_text` when it applies.
 const PREFIX =
-  /(?:(?<notBefore>pas (?:dispo\w*|disponible|libre) (?:avant|before)|not (?:available |free )?(?:before|until)|jusqu (?:au|a)|until)|(?<from>apres|after|a partir d[eu]|from|des|entre|between|de)|(?<to>avant|before)|(?<approx>vers|around|about|environ)|(?<at>a|at)|(?<le>le))\s*$/;
+  /(?:(?<notBefore>pas (?:(?:dispo\w*|disponible|libre) )?(?:avant|before)|not (?:available |free )?(?:before|until)|jusqu (?:au|a)|until)|(?<from>apres|after|a partir d[eu]|from|des|entre|between|de)|(?<to>avant|before)|(?<approx>vers|around|about|environ)|(?<at>a|at)|(?<le>le))\s*$/;
 const RANGE_JOIN = /^\s*(?:-|a|au|et|to|and|jusqu a)\s*$/;
 const EXCLUDE = new RegExp(
   `\\b(?:sauf|except(?: on)?) (?:le |les )?(?:${WEEKDAY})(?:(?:,| et| ou| and| or) (?:${WEEKDAY}))*\\b`,
@@ -125,10 +128,23 @@ function corePiece(groups: Record<string, string | undefined>): Fields | null {
   if (g['dmDay']) return dateOf(Number(g['dmDay']), Number(g['dmMonth']));
   if (g['mdDay']) return dateOf(parseInt(g['mdDay'], 10), monthOf(g['mdMonth'] as string));
   if (g['dmMonthFirst']) return dateOf(Number(g['dmDayAfter']), monthOf(g['dmMonthFirst']));
+  if (g['bareMinutes']) return Number(g['bareMinutes']) === 0 ? null : { offset: `PT${Number(g['bareMinutes'])}M` };
+  if (g['rangeTo']) return rangeOf(g);
+  if (g['monthAlone']) return { month: monthOf(g['monthAlone']) };
   if (g['hour']) return clock(g['hour'], g['minute'] ?? g['colonMinute'], g['ampm'] ?? g['ampm2']);
   if (g['bareHour']) return clock(g['bareHour'], undefined, undefined);
   const day = parseInt(g['dayOfMonth'] as string, 10);
   return day >= 1 && day <= 31 ? { day_of_month: day } : null;
+}
+
+/** "2-4pm", "10:30-11am": one am/pm for both ends; a start later than the end is in the morning ("11-1pm"). */
+function rangeOf(g: Record<string, string | undefined>): Fields | null {
+  const to = clock(g['rangeTo'] as string, g['rangeToMinute'], g['rangeAmpm']);
+  let from = clock(g['rangeFrom'] as string, g['rangeFromMinute'], g['rangeAmpm']);
+  if (from !== null && to !== null && (from['time'] as string) > (to['time'] as string)) {
+    from = clock(g['rangeFrom'] as string, g['rangeFromMinute'], 'am');
+  }
+  return from === null || to === null ? null : { time_from: from['time'], time_to: to['time'] };
 }
 
 function periodOf(word: string): string {
@@ -169,8 +185,10 @@ function withPrefix(aligned: string, piece: Piece): void {
   const time = piece.fields['time'];
   if (groups['notBefore']) piece.fields['constraint'] = 'not_before';
   else if (time === undefined) {
-    // "le 15", "le 3 avril": the article belongs to a date; "de demain", "à vendredi" stay out.
-    if (!(groups['le'] && ('date' in piece.fields || 'day_of_month' in piece.fields))) return;
+    // "vers midi": an approximate period. "le 15", "le 3 avril": the article belongs to a date;
+    // "de demain", "à vendredi" stay out.
+    if (groups['approx'] && 'period' in piece.fields) piece.fields['approx'] = true;
+    else if (!(groups['le'] && ('date' in piece.fields || 'day_of_month' in piece.fields))) return;
   } else if (groups['from']) piece.fields = { time_from: time };
   else if (groups['to']) piece.fields = { time_to: time };
   else if (groups['approx']) piece.fields['approx'] = true;
