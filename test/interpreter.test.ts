@@ -51,7 +51,11 @@ t.test('provider keywords said alone, with a polite word, a typo or spaced lette
   t.match(read('aide'), { intent: 'HELP', review: false });
   t.equal(read('STOP').extracted['scope'], 'all');
   t.equal(read('STOP SMS').extracted['scope'], 'sms');
-  t.match(read('stahp'), { intent: 'OPT_OUT', review: true }, 'one word like STOP: a person reads it');
+  t.match(
+    interpreter.explain('stahp', AT),
+    { intent: 'OPT_OUT', review: true, explanation: { review_reason: 'a person confirms: like STOP: stahp' } },
+    'one word like STOP: a person reads it',
+  );
   t.match(read('sopt'), { intent: 'OPT_OUT', review: true });
   t.not(read('top').intent, 'OPT_OUT', '"top" is praise');
   t.equal(read('STOP').language, 'fr', 'a bare keyword is answered in French');

@@ -125,7 +125,7 @@ export class ClassifierInterpreter implements ResponseInterpreter {
         secondary_intents: [],
         review: rule.review,
       };
-      const review_reason = rule.review ? 'a refusal emoji may mean stop' : null;
+      const review_reason = rule.review ? `a person confirms: ${rule.rule}` : null;
       return {
         interpretation,
         explanation: {
