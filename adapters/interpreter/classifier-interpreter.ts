@@ -138,7 +138,7 @@ export class ClassifierInterpreter implements ResponseInterpreter {
         },
       };
     }
-    const { tokens: read, guarded } = modelTokens(tokens);
+    const { tokens: read, line: readLine, guarded } = modelTokens(tokens, line);
     const buckets = bucketsOf(read);
     const raw = this.model.probabilities(buckets);
     const p = this.classIndex.map((at) => (at === -1 ? 0 : (raw[at] as number)));
@@ -152,7 +152,7 @@ export class ClassifierInterpreter implements ResponseInterpreter {
         ? 'an opt-out, not certain'
         : intent !== 'OPT_OUT' && optOut >= this.policy.optOutPossible
           ? 'may be an opt-out'
-          : intent !== 'OPT_OUT' && OPT_OUT_CUE.test(` ${read.join(' ')} `)
+          : intent !== 'OPT_OUT' && OPT_OUT_CUE.test(readLine)
             ? 'words that usually ask to stop'
             : confidence < this.policy.unsure
               ? 'low confidence'

@@ -87,9 +87,14 @@ const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '
 const LENGTHS = [1, 2, 3, 6, 12, 25] as const;
 
 /** The tokens the model reads: those of `tokenize`, with the guarded spans of rules.ts replaced. */
-export function modelTokens(tokens: readonly string[]): { tokens: readonly string[]; guarded: string[] } {
-  const { line, guarded } = guard(` ${tokens.join(' ')} `);
-  return { tokens: guarded.length === 0 ? tokens : line.trim().split(' '), guarded };
+export function modelTokens(
+  tokens: readonly string[],
+  line = ` ${tokens.join(' ')} `,
+): { tokens: readonly string[]; line: string; guarded: string[] } {
+  const guarded = guard(line);
+  return guarded.guarded.length === 0
+    ? { tokens, line, guarded: [] }
+    : { tokens: guarded.line.trim().split(' '), line: guarded.line, guarded: guarded.guarded };
 }
 
 /** Numbers are read by their shape ("14h" → "00h"), not their value. */
@@ -160,17 +165,39 @@ function tokenBuckets(token: string): Int32Array {
   return buckets;
 }
 
-/** The distinct buckets of the features of model tokens (`featureStrings`, hashed), in increasing order. */
+/** FNV-1a over `text`, continuing from `hash`: the hash of a feature built from parts, without building it. */
+function fnv(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+const OFFSET = 0x811c9dc5;
+const bucket = (hash: number) => (hash >>> 0) & BUCKET_MASK;
+
+/**
+ * The distinct buckets of the features of model tokens (`featureStrings`, hashed), in increasing
+ * order. Word features come from a per-token cache; the reply's own features (word pairs, first
+ * and last word, length) are hashed part by part, as `bucketOf` would hash the joined string.
+ */
 export function bucketsOf(tokens: readonly string[]): Int32Array {
   const perToken = tokens.map(tokenBuckets);
-  const reply = replyFeatures(tokens);
-  const buckets = new Int32Array(perToken.reduce((sum, b) => sum + b.length, reply.length));
+  const words = tokens.map(shapeOf);
+  let count = words.length + (words.length > 0 ? 2 : 0);
+  for (const b of perToken) count += b.length;
+  const buckets = new Int32Array(count);
   let at = 0;
   for (const b of perToken) {
     buckets.set(b, at);
     at += b.length;
   }
-  for (const feature of reply) buckets[at++] = bucketOf(feature);
+  for (let i = 0; i + 1 < words.length; i++) {
+    buckets[at++] = bucket(fnv(fnv(fnv(OFFSET, 'b '), words[i] as string), ` ${words[i + 1] as string}`));
+  }
+  if (words.length > 0) {
+    buckets[at++] = bucket(fnv(OFFSET, `b <s> ${words[0] as string}`));
+    buckets[at++] = bucket(fnv(fnv(fnv(OFFSET, 'b '), words[words.length - 1] as string), ' </s>'));
+  }
+  const length = LENGTHS.findIndex((limit) => words.length <= limit);
+  buckets[at++] = bucket(fnv(OFFSET, `n ${length === -1 ? 'long' : LENGTHS[length]}`));
   buckets.sort();
   let distinct = 0;
   for (let i = 0; i < buckets.length; i++) {

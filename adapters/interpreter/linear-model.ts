@@ -95,15 +95,16 @@ export class LinearModel {
   /** Raw scores (logits) before calibration. */
   scores(buckets: Int32Array): Float64Array {
     const k = this.classes.length;
-    const scores = Float64Array.from(this.bias);
-    // Every reply has features (its length is one): the scale is finite.
-    const value = 1 / Math.sqrt(buckets.length);
+    const sums = new Float64Array(k);
     for (let i = 0; i < buckets.length; i++) {
       const row = this.offsetOf(buckets[i] as number);
       if (row === -1) continue;
-      for (let c = 0; c < k; c++) scores[c] = (scores[c] as number) + (this.weights[row + c] as number) * value;
+      for (let c = 0; c < k; c++) sums[c] = (sums[c] as number) + (this.weights[row + c] as number);
     }
-    return scores;
+    // Binary features scaled to unit length; every reply has some (its length is one).
+    const value = 1 / Math.sqrt(buckets.length);
+    for (let c = 0; c < k; c++) sums[c] = (this.bias[c] as number) + (sums[c] as number) * value;
+    return sums;
   }
 
   /** How much one feature bucket pushes class `c`, for a reply with `count` feature buckets. */
