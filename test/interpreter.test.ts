@@ -221,6 +221,7 @@ t.test('features: the fast hashed path is the hash of the explained features', a
     const expected = [...new Set(featureStrings(tokens).map(bucketOf))].sort((a, b) => a - b);
     t.same([...bucketsOf(tokens)], expected, row.text);
   }
+  t.same([...bucketsOf([])], [bucketOf('n 1')], 'an empty reply has its length feature only');
   t.same(tokenize('Ça m’intéresse, S T O P... st0p 5T0P 😡!'), [
     'ca',
     'm',

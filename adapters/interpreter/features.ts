@@ -181,7 +181,8 @@ const bucket = (hash: number) => (hash >>> 0) & BUCKET_MASK;
 export function bucketsOf(tokens: readonly string[]): Int32Array {
   const perToken = tokens.map(tokenBuckets);
   const words = tokens.map(shapeOf);
-  let count = words.length + (words.length > 0 ? 2 : 0);
+  // Word pairs (n - 1), first and last word (2), and the length (1); an empty reply has only its length.
+  let count = words.length > 0 ? words.length + 2 : 1;
   for (const b of perToken) count += b.length;
   const buckets = new Int32Array(count);
   let at = 0;
