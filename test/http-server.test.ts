@@ -201,3 +201,16 @@ t.test('a bug answers 500 and the server keeps serving', async (t) => {
   t.ok(lines.some((line) => line.includes('request handler failed')));
   t.equal((await fetch(`${base}/`)).status, 200);
 });
+
+t.test('a 403 logs the URL the signature was checked against, never the signature', async (t) => {
+  const { base, lines } = await serve(t, async () => ({ kind: 'forbidden' }));
+  const res = await fetch(`${base}/hook?msisdn=33612345678`, {
+    method: 'POST',
+    headers: { ...form, 'x-twilio-signature': 'c2lnbmF0dXJl' },
+    body: 'a=1',
+  });
+  t.equal(res.status, 403);
+  const line = lines.find((l) => l.includes('webhook signature rejected')) as string;
+  t.match(JSON.parse(line), { status: 403, checkedUrl: 'https://public.example/hook', withQuery: true });
+  t.notMatch(line, /c2lnbmF0dXJl|33612345678/, 'neither the signature nor the query');
+});

@@ -184,7 +184,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     switch (outcome.kind) {
       case 'forbidden':
         observer?.signatureFailure(route.listener.provider);
-        log.warn({ status: 403, ms }, 'webhook signature rejected');
+        // What Twilio error 11200 needs: the URL the signature was checked against (its query,
+        // which for a GET webhook holds the message, is only said to be there), never the signature.
+        log.warn(
+          { status: 403, ms, checkedUrl: publicUrl + target.split('?')[0], withQuery: target.includes('?') },
+          'webhook signature rejected: signed for another URL or token',
+        );
         return send(res, 403, 'text/plain; charset=utf-8', 'invalid signature\n');
       case 'invalid':
         log.info({ status: 400, reason: outcome.reason, ms }, 'webhook invalid');
