@@ -90,7 +90,7 @@ t.test('--explain says what decided; every tool answers --help and refuses an un
     .map((line) => JSON.parse(line) as { explanation: Record<string, unknown> });
   t.match(rule?.explanation, { decided_by: 'rule', rule: 'keyword: stop' });
   t.match(model?.explanation, { decided_by: 'model', probabilities: [{ intent: 'CALLBACK_REQUEST' }] });
-  for (const tool of ['interpret', 'interpret-eval', 'train', 'review']) {
+  for (const tool of ['interpret', 'interpret-eval', 'train', 'review', 'leads', 'tasks', 'sms', 'purge', 'migrate']) {
     const help = runCli(tool, ['--help'], {}, scratchDir());
     t.equal(help.status, 0, `${tool} --help`);
     t.match(help.stdout, /^usage: npm run/, `${tool} --help prints its usage`);

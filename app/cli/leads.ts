@@ -4,10 +4,10 @@
  *   npm run leads -- --status opted_out   only one status
  *   npm run leads -- --add +33612345678 --campaign spring-2026
  */
-import { parseArgs } from 'node:util';
 import { toE164 } from '../../adapters/phone/phone-numbers.js';
 import { cliRepository } from './db.js';
 import { cliConfig } from './env.js';
+import { cliArgs } from './usage.js';
 
 const STATUSES = [
   'active',
@@ -22,13 +22,17 @@ const STATUSES = [
 ] as const;
 type Status = (typeof STATUSES)[number];
 
-const { values } = parseArgs({
-  options: {
-    status: { type: 'string' },
-    add: { type: 'string', multiple: true },
-    campaign: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+const USAGE = `usage: npm run leads -- [--status STATUS] [--json]
+       npm run leads -- --add NUMBER [--add NUMBER...] [--campaign NAME]
+
+Lists leads, newest change first (--status: ${STATUSES.join(', ')}), or registers the numbers a
+campaign texted (any format; stored in E.164, read in PHONE_REGION's numbering).
+`;
+const values = cliArgs(USAGE, {
+  status: { type: 'string' },
+  add: { type: 'string', multiple: true },
+  campaign: { type: 'string' },
+  json: { type: 'boolean', default: false },
 });
 if (values.status !== undefined && !(STATUSES as readonly string[]).includes(values.status)) {
   process.stderr.write(`leads: --status must be one of ${STATUSES.join(', ')}\n`);

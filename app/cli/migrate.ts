@@ -2,7 +2,9 @@
 import { openDatabase } from '../database.js';
 import { createLogger } from '../logger.js';
 import { cliConfig } from './env.js';
+import { cliArgs } from './usage.js';
 
+cliArgs('usage: npm run migrate\n\nApplies pending migrations to the configured database (DATABASE_URL, else PGlite in DATA_DIR).\n', {}); // prettier-ignore
 const config = cliConfig();
 const db = await openDatabase(config, createLogger(config.logLevel, process.stderr));
 process.stdout.write(

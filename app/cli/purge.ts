@@ -3,11 +3,16 @@
  *   npm run purge                 uses RETENTION_DAYS (default 365)
  *   npm run purge -- --days 90
  */
-import { parseArgs } from 'node:util';
+import { cliArgs } from './usage.js';
 import { cliConfig } from './env.js';
 import { cliRepository } from './db.js';
 
-const { values } = parseArgs({ options: { days: { type: 'string' } } });
+const USAGE = `usage: npm run purge -- [--days N]
+
+Erases the personal data older than RETENTION_DAYS (default 365), or N days (README, "Personal
+data"); opt-outs and the rows stay. berinia-webhook-purge.timer runs it daily in production.
+`;
+const values = cliArgs(USAGE, { days: { type: 'string' } });
 const days = values.days === undefined ? cliConfig().retentionDays : Number(values.days);
 if (!Number.isInteger(days) || days < 0) {
   process.stderr.write(`purge: --days must be a whole number of days, got '${values.days}'\n`);

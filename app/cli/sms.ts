@@ -3,34 +3,27 @@
  *   npm run sms -- --from +33612345678 --body "Oui, rappelez-moi demain"
  */
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { toE164 } from '../../adapters/phone/phone-numbers.js';
 import { listenUrl } from '../config.js';
 import { cliConfig } from './env.js';
+import { cliArgs } from './usage.js';
 
 const PATH = '/webhook/sms-response';
 
-const { values } = parseArgs({
-  options: {
-    from: { type: 'string', default: '+33612345678' },
-    to: { type: 'string' },
-    body: { type: 'string', default: '' },
-    sid: { type: 'string' },
-    'opt-out-type': { type: 'string' },
-    target: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
-});
+const USAGE =
+  'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid SM...] [--opt-out-type STOP]\n' +
+  '                      [--target http://127.0.0.1:8001]  (default: HOST and PORT of the configuration)\n' +
+  'The request is signed with TWILIO_TOKEN for PUBLIC_URL + /webhook/sms-response, as Twilio would.\n';
 
-if (values.help) {
-  process.stdout.write(
-    'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid SM...] [--opt-out-type STOP]\n' +
-      '                      [--target http://127.0.0.1:8001]  (default: HOST and PORT of the configuration)\n' +
-      'The request is signed with TWILIO_TOKEN for PUBLIC_URL + /webhook/sms-response, as Twilio would.\n',
-  );
-  process.exit(0);
-}
+const values = cliArgs(USAGE, {
+  from: { type: 'string', default: '+33612345678' },
+  to: { type: 'string' },
+  body: { type: 'string', default: '' },
+  sid: { type: 'string' },
+  'opt-out-type': { type: 'string' },
+  target: { type: 'string' },
+});
 
 const config = cliConfig();
 /** Numbers as typed become E.164, as Twilio sends them; what is not a number (a short code) stays. */

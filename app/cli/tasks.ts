@@ -1,11 +1,16 @@
 /** Lists the open tasks for the sales team (`npm run tasks`, `--json` for one object per line). */
-import { parseArgs } from 'node:util';
+import { cliArgs } from './usage.js';
 import { cliRepository } from './db.js';
 
 const dueAt = (details: Readonly<Record<string, unknown>>) =>
   typeof details['due_at'] === 'string' ? ` (${details['due_at']})` : '';
 
-const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
+const USAGE = `usage: npm run tasks -- [--json]
+
+Lists the open tasks for the sales team, oldest first: call-backs, meetings, and replies held for
+review (resolve those with npm run review).
+`;
+const values = cliArgs(USAGE, { json: { type: 'boolean', default: false } });
 const { repository, db } = await cliRepository();
 try {
   const tasks = await repository.listOpenTasks();

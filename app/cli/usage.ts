@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** Exit status for a command line the tool does not understand (sysexits.h EX_USAGE). */
 export const EX_USAGE = 64;
 
@@ -12,4 +14,21 @@ export function usageError<T>(usage: string, parse: () => T): T {
     process.stderr.write(`${(error as Error).message}\n${usage}`);
     process.exit(EX_USAGE);
   }
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/**
+ * A tool's arguments: `--help`/`-h` prints `usage` on stdout and exits 0; an unknown option or a
+ * missing value prints the error and `usage` on stderr and exits 64.
+ */
+export function cliArgs<O extends Options>(usage: string, options: O) {
+  const { values } = usageError(usage, () =>
+    parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } } }),
+  );
+  if ((values as { help?: boolean }).help === true) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  return values as ReturnType<typeof parseArgs<{ options: O }>>['values'];
 }
