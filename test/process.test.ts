@@ -1,4 +1,6 @@
 import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -7,7 +9,8 @@ import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { message, recordRequest } from './fixtures/messages.js';
 import { createTestDatabase } from './fixtures/postgres.js';
-import { runCli, scratchDir, spawnService } from './fixtures/process.js';
+import { freePort } from './fixtures/ports.js';
+import { ROOT, runCli, scratchDir, spawnService } from './fixtures/process.js';
 import { vonageFields, vonageSig } from './fixtures/providers.js';
 import { DEVELOPMENT_VONAGE_SECRET } from '../app/config.js';
 
@@ -237,4 +240,34 @@ t.test('Vonage enabled without its secret outside production: the development se
     'the missing API credentials are said, once, without retrying',
   );
   t.equal(await service.stop(), 0, 'the reply worker stops with the service');
+});
+
+t.test('SIGTERM to `npm start` (as a script or a process manager sends it) stops the service', async (t) => {
+  const url = await createTestDatabase(t);
+  const port = await freePort();
+  const npm = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: String(port), DATABASE_URL: url, TWILIO_TOKEN: TOKEN }, // prettier-ignore
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    npm.kill('SIGKILL');
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    npm.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('"msg":"listening"')) resolve();
+    });
+    npm.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${out}`)));
+  });
+  const exited = once(npm, 'exit');
+  npm.kill('SIGTERM'); // to npm only, not to its process group
+  await exited;
+  t.match(out, /"msg":"stopped"/, 'the service stopped gracefully');
+  const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    () => 'answered',
+    (error: Error) => error.message,
+  );
+  t.equal(refused, 'fetch failed', 'and nothing listens on its port any more');
 });
