@@ -26,6 +26,21 @@ import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
 import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import type { Database } from '../adapters/postgres/schema.js';
 
+const USAGE = `usage: npm run bench
+
+Loads the service and a bare node:http + pg baseline in the same run, then PGlite and the
+interpreter alone, and writes bench/RESULTS.md (Postgres at 127.0.0.1:5432; a few minutes).
+Settings come from the environment: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5),
+BENCH_CONNECTIONS (32), BENCH_ONLY (baseline,postgres,pglite,interpreter), BENCH_RATE, BENCH_PROFILE.
+`;
+const args = process.argv.slice(2);
+if (args.length > 0) {
+  // No option starts a run: --help answers, anything else is a usage error (sysexits EX_USAGE).
+  const help = args.length === 1 && (args[0] === '--help' || args[0] === '-h');
+  (help ? process.stdout : process.stderr).write(help ? USAGE : `bench: unknown argument ${args[0] as string}\n${USAGE}`); // prettier-ignore
+  process.exit(help ? 0 : 64);
+}
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
