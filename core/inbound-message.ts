@@ -41,6 +41,7 @@ export function escapeNul(fields: RawFields): RawFields {
 
 /** The message storable as received: U+0000 in its text becomes U+FFFD, its raw fields are escaped. */
 export function withoutNul(message: InboundMessage): InboundMessage {
-  if (!message.content.includes('\u0000') && escapeNul(message.raw_data) === message.raw_data) return message;
-  return { ...message, content: message.content.replaceAll('\u0000', '\uFFFD'), raw_data: escapeNul(message.raw_data) };
+  const raw_data = escapeNul(message.raw_data);
+  if (!message.content.includes('\u0000') && raw_data === message.raw_data) return message;
+  return { ...message, content: message.content.replaceAll('\u0000', '\uFFFD'), raw_data };
 }

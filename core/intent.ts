@@ -35,3 +35,13 @@ export interface Interpretation {
 export function isIntent(value: string): value is Intent {
   return (INTENTS as readonly string[]).includes(value);
 }
+
+/** A reply nobody could read (the interpreter failed): unknown, and held for a person. */
+export const UNREAD: Interpretation = Object.freeze({
+  intent: 'UNKNOWN',
+  confidence: 0,
+  language: 'fr',
+  extracted: Object.freeze({}),
+  secondary_intents: Object.freeze([]),
+  review: true,
+});

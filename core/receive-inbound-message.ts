@@ -2,6 +2,7 @@ import { planAction } from './action.js';
 import type { ActionName } from './action.js';
 import { withoutNul } from './inbound-message.js';
 import type { InboundMessage, ProviderKeyword } from './inbound-message.js';
+import { UNREAD } from './intent.js';
 import type { Intent, Interpretation } from './intent.js';
 import type { Repository } from './ports/repository.js';
 import type { ResponseInterpreter } from './ports/response-interpreter.js';
@@ -115,14 +116,7 @@ export class ReceiveInboundMessage {
     } catch (cause) {
       // A bug in the interpreter must not lose the message: store it unread, for a person to see.
       error = cause instanceof Error ? cause : new Error(String(cause));
-      interpretation = {
-        intent: 'UNKNOWN',
-        confidence: 0,
-        language: 'fr',
-        extracted: {},
-        secondary_intents: [],
-        review: true,
-      };
+      interpretation = UNREAD;
     }
     // The provider already acted on its own keyword (and replied): its decision is final.
     if (keyword !== null) {

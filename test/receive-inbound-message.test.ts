@@ -15,8 +15,11 @@ const NOW = new Date('2026-11-24T09:00:00.000Z');
 
 const bundled = new ClassifierInterpreter(loadBundledModel());
 
-function pipeline(interpreter: ResponseInterpreter = bundled) {
-  const repository = new InMemoryRepository();
+function pipeline(
+  interpreter: ResponseInterpreter = bundled,
+  repository = new InMemoryRepository(),
+  recentKeys?: number,
+) {
   const receive = new ReceiveInboundMessage({
     verifier: new TwilioSignatureVerifier(['tok']),
     listener: new TwilioResponseListener(),
@@ -24,6 +27,7 @@ function pipeline(interpreter: ResponseInterpreter = bundled) {
     repository,
     clock: () => NOW,
     brand: 'BerinIA',
+    ...(recentKeys === undefined ? {} : { recentKeys }),
   });
   const signed = (fields: Record<string, string>) =>
     receive.execute({
@@ -211,23 +215,7 @@ t.test('a retry is answered from the stored row without being read again', async
       return bundled.interpret(content, at);
     },
   };
-  const repository = new InMemoryRepository();
-  const receive = new ReceiveInboundMessage({
-    verifier: new TwilioSignatureVerifier(['tok']),
-    listener: new TwilioResponseListener(),
-    interpreter: counting,
-    repository,
-    clock: () => NOW,
-    brand: 'BerinIA',
-    recentKeys: 2,
-  });
-  const signed = (fields: Record<string, string>) =>
-    receive.execute({
-      url: URL_,
-      method: 'POST',
-      headers: { 'x-twilio-signature': sign('tok', URL_, fields) },
-      fields,
-    });
+  const { repository, signed } = pipeline(counting, new InMemoryRepository(), 2);
   const stop = inboundFields({ Body: 'STOP', From: '+33600000020' });
   const first = await signed(stop);
   t.match(first, { kind: 'stored', reply: /STOP|START/ });
@@ -240,20 +228,8 @@ t.test('a retry is answered from the stored row without being read again', async
   const forgetful = Object.assign(Object.create(repository) as InMemoryRepository, {
     findMessage: async () => undefined,
   });
-  const again = new ReceiveInboundMessage({
-    verifier: new TwilioSignatureVerifier(['tok']),
-    listener: new TwilioResponseListener(),
-    interpreter: counting,
-    repository: forgetful,
-    clock: () => NOW,
-    brand: 'B',
-  });
+  const again = pipeline(counting, forgetful).signed;
   const fields = inboundFields({ Body: 'x' });
-  const request = { url: URL_, method: 'POST', headers: { 'x-twilio-signature': sign('tok', URL_, fields) }, fields };
-  await again.execute(request);
-  t.match(
-    await again.execute(request),
-    { kind: 'duplicate' },
-    'a remembered key whose row is gone is read and stored again',
-  );
+  await again(fields);
+  t.match(await again(fields), { kind: 'duplicate' }, 'a remembered key whose row is gone is read and stored again');
 });

@@ -6,7 +6,7 @@
  * Deterministic, in-process, never throws: a failure inside is read as "unsure", for a person.
  */
 import { readFileSync } from 'node:fs';
-import { INTENTS } from '../../core/intent.js';
+import { INTENTS, UNREAD } from '../../core/intent.js';
 import type { Intent, Interpretation } from '../../core/intent.js';
 import type { ResponseInterpreter } from '../../core/ports/response-interpreter.js';
 import type { CountryCode } from 'libphonenumber-js';
@@ -82,16 +82,8 @@ export class ClassifierInterpreter implements ResponseInterpreter {
       return this.decide(content, receivedAt, explain);
     } catch {
       // A bug here must not lose a reply: a person reads it.
-      const interpretation: Interpretation = {
-        intent: 'UNKNOWN',
-        confidence: 0,
-        language: 'fr',
-        extracted: {},
-        secondary_intents: [],
-        review: true,
-      };
       return {
-        interpretation,
+        interpretation: UNREAD,
         explanation: {
           decided_by: 'rule',
           rule: 'interpreter failure',
