@@ -20,6 +20,9 @@ import type {
 import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './schema.js';
 import { WriteBatcher } from './write-batcher.js';
 
+/** A task id as the bigint column holds it: anything else names no task (and must not reach the query). */
+const TASK_ID = /^\d{1,18}$/;
+
 /** The repository over Kysely: the same SQL for Postgres (pg) and the embedded PGlite. The caller owns `db`. */
 export class KyselyRepository implements Repository {
   private readonly batcher: WriteBatcher<RecordRequest, RecordOutcome>;
@@ -117,7 +120,7 @@ export class KyselyRepository implements Repository {
   }
 
   async findReview(taskId: string): Promise<Review | undefined> {
-    if (!/^\d{1,18}$/.test(taskId)) return undefined;
+    if (!TASK_ID.test(taskId)) return undefined;
     const row = await this.reviews().where('tasks.id', '=', taskId).executeTakeFirst();
     return row && { ...toTask(row), text: row.text, received_at: row.received_at };
   }
@@ -133,7 +136,7 @@ export class KyselyRepository implements Repository {
 
   /** Rare and made by a person: plain statements in a transaction, the task and the lead locked. */
   async resolveReview({ taskId, intent, action, reviewer, at }: ReviewResolution): Promise<ResolveOutcome> {
-    if (!/^\d{1,18}$/.test(taskId)) return { kind: 'not_found' };
+    if (!TASK_ID.test(taskId)) return { kind: 'not_found' };
     return this.db.transaction().execute(async (trx): Promise<ResolveOutcome> => {
       const task = await trx
         .selectFrom('tasks')
