@@ -2,17 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { isRegion } from '../adapters/phone/phone-numbers.js';
 import type { CountryCode } from '../adapters/phone/phone-numbers.js';
-import { VONAGE_SIGNATURE_METHODS } from '../adapters/vonage/vonage-signature-verifier.js';
-import type { VonageSignatureMethod } from '../adapters/vonage/vonage-signature-verifier.js';
-
-/** Token used outside production when none is configured; announced at start-up, never accepted in production. */
-export const DEVELOPMENT_TOKEN = 'berinia-development-token';
-/** The same for Vonage's signature secret. */
-export const DEVELOPMENT_VONAGE_SECRET = 'berinia-development-vonage-secret';
-
-/** Providers the service can receive from (their routes are in app/providers.ts). */
-export const PROVIDER_NAMES = ['twilio', 'vonage'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+import type { ConfiguredProvider, SettingsReader, SmsProvider } from '../core/ports/sms-provider.js';
+import { PROVIDERS } from './providers.js';
 
 export interface Config {
   readonly production: boolean;
@@ -20,31 +11,8 @@ export interface Config {
   readonly port: number;
   /** Public base URL the providers call; signatures are checked against it plus the request path. */
   readonly publicUrl: string;
-  /** Enabled providers (`PROVIDERS`); a disabled provider's route answers 404. */
-  readonly providers: readonly ProviderName[];
-  readonly twilio: {
-    /** Accepted auth tokens: two while one is being rotated. */
-    readonly tokens: readonly string[];
-    readonly usingDevelopmentToken: boolean;
-    /** `TWILIO_SID`: when set, webhooks for another account are refused. */
-    readonly accountSid: string | null;
-    /** The first of `TWILIO_PHONE` (`npm run sms` texts it). */
-    readonly phone: string | null;
-    /** `TWILIO_PHONE`, one number or several: when set, messages to another number are refused. */
-    readonly numbers: readonly string[];
-  };
-  readonly vonage: {
-    /** Accepted signature secrets: two while one is being rotated. */
-    readonly secrets: readonly string[];
-    readonly usingDevelopmentSecret: boolean;
-    readonly method: VonageSignatureMethod;
-    /** Oldest accepted signature `timestamp`, in seconds (Vonage resends for 24 h with the first one). */
-    readonly maxAgeSeconds: number;
-    /** For replies sent through the SMS API; without them replies are not sent. */
-    readonly apiKey: string | null;
-    readonly apiSecret: string | null;
-    readonly apiUrl: string;
-  };
+  /** The enabled providers (`PROVIDERS`, default the first known), configured; a disabled one's route answers 404. */
+  readonly providers: readonly ConfiguredProvider[];
   /** Replies sent through a provider's API (outbox): retries after the first attempt, first delay. */
   readonly replies: { readonly retryLimit: number; readonly retryDelaySeconds: number };
   /** `postgres://…`, or null for the embedded PGlite database in `dataDir`. */
@@ -92,47 +60,21 @@ export function readEnvFile(path: string): Record<string, string | undefined> {
   return existsSync(path) ? parseEnv(readFileSync(path, 'utf8')) : {};
 }
 
-export function loadConfig(env: Env): Readonly<Config> {
+/** The configuration from `env`; `known` are the providers `PROVIDERS` may name (app/providers.ts). */
+export function loadConfig(env: Env, known: readonly SmsProvider[] = PROVIDERS): Readonly<Config> {
   const value = (name: string): string | undefined => {
     const raw = env[name]?.trim();
     return raw === undefined || raw === '' ? undefined : raw;
   };
   const production = value('NODE_ENV') === 'production';
-  const required = (name: string, because = ''): string | undefined => {
+  const required = (name: string): string | undefined => {
     const found = value(name);
-    if (production && found === undefined) {
-      throw new ConfigError(name, `${name} is required when NODE_ENV=production${because}`);
-    }
+    if (production && found === undefined) throw new ConfigError(name, `${name} is required when NODE_ENV=production`);
     return found;
   };
 
-  const providers = providerList(value('PROVIDERS') ?? 'twilio');
-  const enabled = (name: ProviderName, variable: string): string | undefined =>
-    providers.includes(name) ? required(variable, ` and PROVIDERS includes ${name}`) : value(variable);
-  // A list of secrets (two during a rotation). In production an enabled provider needs one that is
-  // not blank once split and trimmed ("," holds none): no built-in development secret is ever used.
-  const secrets = (provider: ProviderName, variable: string, raw: string | undefined): string[] => {
-    const items = list(raw);
-    if (production && providers.includes(provider) && items.length === 0) {
-      const why =
-        raw === undefined
-          ? ''
-          : ` (${JSON.stringify(env[variable] ?? raw)} holds none once split on commas and trimmed)`;
-      throw new ConfigError(
-        variable,
-        `${variable} is required when NODE_ENV=production and PROVIDERS includes ${provider}${why}`,
-      );
-    }
-    return items;
-  };
-  const tokens = secrets('twilio', 'TWILIO_TOKEN', value('TWILIO_TOKEN') ?? value('TWILIO_AUTH_TOKEN'));
-  const vonageSecrets = secrets('vonage', 'VONAGE_SIGNATURE_SECRET', value('VONAGE_SIGNATURE_SECRET'));
-  const development = <T>(items: T[], builtIn: T): readonly T[] =>
-    Object.freeze(items.length > 0 || production ? items : [builtIn]);
-  const vonageMethod = oneOf(
-    'VONAGE_SIGNATURE_METHOD',
-    value('VONAGE_SIGNATURE_METHOD') ?? 'md5hash',
-    VONAGE_SIGNATURE_METHODS,
+  const providers = providerList(value('PROVIDERS') ?? (known[0] as SmsProvider).name, known).map((provider) =>
+    provider.configure(settingsReader(provider.name, value, production, env)),
   );
   const host = value('HOST') ?? '127.0.0.1';
   const port = integer(value, 'PORT', 8001, 0, 65535);
@@ -150,23 +92,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     host,
     port,
     publicUrl,
-    providers,
-    twilio: Object.freeze({
-      tokens: development(tokens, DEVELOPMENT_TOKEN),
-      usingDevelopmentToken: !production && tokens.length === 0,
-      accountSid: value('TWILIO_SID') ?? null,
-      phone: list(value('TWILIO_PHONE'))[0] ?? null,
-      numbers: Object.freeze(list(value('TWILIO_PHONE'))),
-    }),
-    vonage: Object.freeze({
-      secrets: development(vonageSecrets, DEVELOPMENT_VONAGE_SECRET),
-      usingDevelopmentSecret: !production && vonageSecrets.length === 0,
-      method: vonageMethod,
-      maxAgeSeconds: integer(value, 'VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
-      apiKey: enabled('vonage', 'VONAGE_API_KEY') ?? null,
-      apiSecret: enabled('vonage', 'VONAGE_API_SECRET') ?? null,
-      apiUrl: apiUrl(value('VONAGE_API_URL') ?? 'https://rest.nexmo.com'),
-    }),
+    providers: Object.freeze(providers),
     replies: Object.freeze({
       retryLimit: integer(value, 'REPLY_RETRY_LIMIT', 8, 0, 100),
       retryDelaySeconds: integer(value, 'REPLY_RETRY_DELAY_SECONDS', 30, 1, 3600),
@@ -203,26 +129,54 @@ function list(text: string | undefined): string[] {
     .filter((item) => item.length > 0);
 }
 
-function providerList(text: string): ProviderName[] {
-  const names = list(text);
-  const unknown = names.filter((name) => !(PROVIDER_NAMES as readonly string[]).includes(name));
+function providerList(text: string, known: readonly SmsProvider[]): SmsProvider[] {
+  const names = [...new Set(list(text))];
+  const unknown = names.filter((name) => !known.some((provider) => provider.name === name));
   if (names.length === 0 || unknown.length > 0) {
     throw new ConfigError(
       'PROVIDERS',
-      `PROVIDERS must list one or more of ${PROVIDER_NAMES.join(', ')} (comma-separated), got '${text}'`,
+      `PROVIDERS must list one or more of ${known.map((p) => p.name).join(', ')} (comma-separated), got '${text}'`,
     );
   }
-  return [...new Set(names)] as ProviderName[];
+  return names.map((name) => known.find((provider) => provider.name === name) as SmsProvider);
 }
 
-function apiUrl(raw: string): string {
-  if (!/^https?:\/\/[^/?#\s]+\/?$/.test(raw)) {
-    throw new ConfigError(
-      'VONAGE_API_URL',
-      `VONAGE_API_URL must be an http(s) origin such as https://rest.nexmo.com, got '${raw}'`,
-    );
-  }
-  return raw.replace(/\/$/, '');
+/** What a provider reads its variables with (core/ports/sms-provider.ts). */
+function settingsReader(
+  provider: string,
+  value: (name: string) => string | undefined,
+  production: boolean,
+  env: Env,
+): SettingsReader {
+  const missing = (name: string, why = '') =>
+    new ConfigError(name, `${name} is required when NODE_ENV=production and PROVIDERS includes ${provider}${why}`);
+  return {
+    production,
+    optional: value,
+    required(name) {
+      const found = value(name);
+      if (production && found === undefined) throw missing(name);
+      return found;
+    },
+    // A list of secrets (two during a rotation). In production one that is not blank once split
+    // and trimmed is required ("," holds none): no built-in development secret is ever used.
+    secrets(name, ...aliases) {
+      const found = [name, ...aliases].find((variable) => value(variable) !== undefined);
+      const raw = found === undefined ? undefined : value(found);
+      const items = list(raw);
+      if (production && items.length === 0) {
+        const blank = JSON.stringify(env[found as string]);
+        throw missing(name, raw === undefined ? '' : ` (${blank} holds none once split on commas and trimmed)`);
+      }
+      return items;
+    },
+    list: (name) => list(value(name)),
+    integer: (name, fallback, min, max) => integer(value, name, fallback, min, max),
+    oneOf: (name, fallback, allowed) => oneOf(name, value(name) ?? fallback, allowed),
+    invalid(name, message) {
+      throw new ConfigError(name, message);
+    },
+  };
 }
 
 /** `http://host:port`, with brackets around an IPv6 address. */
@@ -256,7 +210,7 @@ function url(raw: string): string {
   if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.search !== '' || parsed.hash !== '') {
     throw new ConfigError('PUBLIC_URL', `PUBLIC_URL must be an http(s) URL without query or fragment, got '${raw}'`);
   }
-  // Kept as written (no normalization): Twilio signs the URL exactly as configured.
+  // Kept as written (no normalization): providers sign the URL exactly as configured.
   return raw.replace(/\/+$/, '');
 }
 

@@ -4,24 +4,19 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createHttpServer } from '../adapters/http/http-server.js';
-import type { WebhookReceiver } from '../adapters/http/http-server.js';
-import { AssemblingReceiver } from '../adapters/multipart/assembling-receiver.js';
-import { KyselyPartStore } from '../adapters/multipart/kysely-part-store.js';
-import { ReplyingReceiver } from '../adapters/outbox/replying-receiver.js';
-import type { SignatureVerifier } from '../core/ports/signature-verifier.js';
-import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
-import type { Database } from '../adapters/postgres/schema.js';
-import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
 import {
   ClassifierInterpreter,
   DEFAULT_POLICY,
   loadBundledModel,
 } from '../adapters/interpreter/classifier-interpreter.js';
+import { PrometheusObserver } from '../adapters/metrics/prometheus-observer.js';
+import { KyselyPartStore } from '../adapters/postgres/kysely-part-store.js';
+import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
+import type { Database } from '../adapters/postgres/schema.js';
+import type { ReplySender } from '../core/ports/reply-sender.js';
+import type { ProviderAdapters } from '../core/ports/sms-provider.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
-import type { ReplySender } from '../adapters/outbox/outbox.js';
-import type { ProviderAdapters } from './providers.js';
-import { enabledProviders } from './providers.js';
 import { TOKENS } from './tokens.js';
 
 /**
@@ -48,7 +43,7 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
   c.register(TOKENS.Providers, {
     useFactory: instanceCachingFactory((d) => {
       const clock = d.resolve(TOKENS.Clock);
-      return new Map(enabledProviders(config).map((provider) => [provider.name, provider.create(config, clock)]));
+      return new Map(config.providers.map((provider) => [provider.name, provider.create({ clock })]));
     }),
   });
   c.register(TOKENS.ReplySenders, {
@@ -59,34 +54,38 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
       return senders;
     }),
   });
+  c.register(TOKENS.Pipelines, {
+    useFactory: instanceCachingFactory((d) => {
+      const pipelines = new Map<string, ReceiveInboundMessage>();
+      for (const [name, { verifier, listener, multipart, replies }] of d.resolve(TOKENS.Providers)) {
+        const pipeline = new ReceiveInboundMessage({
+          verifier,
+          listener,
+          interpreter: d.resolve(TOKENS.Interpreter),
+          repository: d.resolve(TOKENS.Repository),
+          clock: d.resolve(TOKENS.Clock),
+          brand: config.brand,
+          ...(multipart ? { parts: { store: d.resolve(TOKENS.PartStore), format: multipart } } : {}),
+          ...(replies ? { outbox: d.resolve(TOKENS.Outbox) } : {}),
+        });
+        pipelines.set(name, pipeline);
+      }
+      return pipelines;
+    }),
+  });
   c.register(TOKENS.WebhookRoutes, {
     useFactory: instanceCachingFactory((d) => {
-      const clock = d.resolve(TOKENS.Clock);
+      const pipelines = d.resolve(TOKENS.Pipelines);
       const providers = d.resolve(TOKENS.Providers);
-      return enabledProviders(config).map((provider) => {
-        const { verifier, listener, multipart, replies } = providers.get(provider.name) as ProviderAdapters;
-        const pipeline = (checks: SignatureVerifier): WebhookReceiver => {
-          const receive = new ReceiveInboundMessage({
-            verifier: checks,
-            listener,
-            interpreter: d.resolve(TOKENS.Interpreter),
-            repository: d.resolve(TOKENS.Repository),
-            clock,
-            brand: config.brand,
-          });
-          return replies ? new ReplyingReceiver(receive, listener, d.resolve(TOKENS.Outbox), clock) : receive;
+      return config.providers.map(({ name, route }) => {
+        const pipeline = pipelines.get(name) as ReceiveInboundMessage;
+        const { listener } = providers.get(name) as ProviderAdapters;
+        return {
+          provider: name,
+          ...route,
+          receive: (request) => pipeline.execute(request),
+          answer: (reply) => listener.answer(reply),
         };
-        const receive = multipart
-          ? new AssemblingReceiver({
-              verifier,
-              listener,
-              parts: d.resolve(TOKENS.PartStore),
-              format: multipart,
-              clock,
-              pipeline,
-            })
-          : pipeline(verifier);
-        return { path: provider.path, methods: provider.methods, receive, listener };
       });
     }),
   });

@@ -21,7 +21,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Kyse
     });
   } else {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    db = await createPgliteDatabase(join(config.dataDir, 'pglite'));
+    db = await createPgliteDatabase<Database>(join(config.dataDir, 'pglite'));
   }
   try {
     for (const result of await migrateToLatest(db))

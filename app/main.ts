@@ -24,12 +24,7 @@ async function main(): Promise<void> {
   });
   const permissions = envFileWarning(ENV_FILE);
   if (permissions !== null) logger.warn(permissions);
-  if (config.providers.includes('vonage') && config.vonage.usingDevelopmentSecret) {
-    logger.warn('VONAGE_SIGNATURE_SECRET is not set: using the fixed development secret; set it before receiving real traffic'); // prettier-ignore
-  }
-  if (config.providers.includes('twilio') && config.twilio.usingDevelopmentToken) {
-    logger.warn('TWILIO_TOKEN is not set: using the fixed development token; set it before receiving real traffic');
-  }
+  for (const provider of config.providers) for (const warning of provider.warnings) logger.warn(warning);
 
   const service = await startService(config, logger);
   const shutdown = (signal: string): void => {

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AssemblingReceiver } from '../adapters/multipart/assembling-receiver.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../adapters/postgres/schema.js';
@@ -88,18 +87,16 @@ export async function startService(
 /** How often incomplete multipart messages past their window are read (each instance; they skip each other's). */
 export const PARTS_EXPIRY_INTERVAL_MS = 60_000;
 
-/** Reads the incomplete messages of every route that assembles parts; a failure is logged and retried next time. */
+/** Reads the incomplete messages of every provider that assembles parts; a failure is logged and retried next time. */
 export async function expireParts(container: DependencyContainer, logger: Logger, now = new Date()): Promise<number> {
   let read = 0;
-  for (const route of container.resolve(TOKENS.WebhookRoutes)) {
-    if (!(route.receive instanceof AssemblingReceiver)) continue;
+  for (const [provider, pipeline] of container.resolve(TOKENS.Pipelines)) {
     try {
-      const outcomes = await route.receive.expireStale(now);
+      const outcomes = await pipeline.expireStale(now);
       read += outcomes.length;
-      if (outcomes.length > 0)
-        logger.info({ provider: route.listener.provider, count: outcomes.length }, 'incomplete messages read');
+      if (outcomes.length > 0) logger.info({ provider, count: outcomes.length }, 'incomplete messages read');
     } catch (error) {
-      logger.error({ err: error, provider: route.listener.provider }, 'incomplete messages not read: will retry');
+      logger.error({ err: error, provider }, 'incomplete messages not read: will retry');
     }
   }
   return read;

@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import type { InjectionToken } from 'tsyringe';
 import type { WebhookRoute } from '../adapters/http/http-server.js';
 import type { Database } from '../adapters/postgres/schema.js';
-import type { PartStore } from '../adapters/multipart/part-store.js';
-import type { ReplyOutbox, ReplySender } from '../adapters/outbox/outbox.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { PartStore } from '../core/ports/part-store.js';
+import type { ReplyOutbox } from '../core/ports/reply-outbox.js';
+import type { ReplySender } from '../core/ports/reply-sender.js';
 import type { Repository } from '../core/ports/repository.js';
 import type { ResponseInterpreter } from '../core/ports/response-interpreter.js';
+import type { ProviderAdapters } from '../core/ports/sms-provider.js';
+import type { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
-import type { ProviderAdapters } from './providers.js';
 
 /** Typed injection tokens: no string ids, no decorators (tsx cannot emit their metadata). */
 export const TOKENS = {
@@ -18,7 +21,7 @@ export const TOKENS = {
   Database: Symbol('Database') as InjectionToken<Kysely<Database>>,
   Repository: Symbol('Repository') as InjectionToken<Repository>,
   Interpreter: Symbol('ResponseInterpreter') as InjectionToken<ResponseInterpreter>,
-  Clock: Symbol('Clock') as InjectionToken<() => Date>,
+  Clock: Symbol('Clock') as InjectionToken<Clock>,
   PartStore: Symbol('PartStore') as InjectionToken<PartStore>,
   /** The enabled providers' adapters, by provider name. */
   Providers: Symbol('Providers') as InjectionToken<Map<string, ProviderAdapters>>,
@@ -26,6 +29,8 @@ export const TOKENS = {
   Outbox: Symbol('ReplyOutbox') as InjectionToken<ReplyOutbox>,
   /** Each provider's reply sender, for the outbox worker. */
   ReplySenders: Symbol('ReplySenders') as InjectionToken<Map<string, ReplySender>>,
+  /** Each enabled provider's inbound use case, by provider name. */
+  Pipelines: Symbol('Pipelines') as InjectionToken<Map<string, ReceiveInboundMessage>>,
   WebhookRoutes: Symbol('WebhookRoutes') as InjectionToken<WebhookRoute[]>,
   HttpServer: Symbol('HttpServer') as InjectionToken<Server>,
 } as const;

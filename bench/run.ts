@@ -368,10 +368,10 @@ try {
   }
   if (ONLY.has('pglite')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
-    await prepareServiceDatabase(await createPgliteDatabase(join(dataDir, 'pglite')));
+    await prepareServiceDatabase(await createPgliteDatabase<Database>(join(dataDir, 'pglite')));
     results.set('pglite',
       await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) =>
-        checkService('PGlite', await createPgliteDatabase(join(dataDir, 'pglite')), acked, loads),
+        checkService('PGlite', await createPgliteDatabase<Database>(join(dataDir, 'pglite')), acked, loads),
       ),
     ); // prettier-ignore
   }

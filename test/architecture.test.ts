@@ -56,5 +56,63 @@ t.test('core/ imports no infrastructure', async (t) => {
 
 t.test('one port per file in core/ports', async (t) => {
   const ports = readdirSync(join(root, 'core/ports')).sort();
-  t.same(ports, ['repository.ts', 'response-interpreter.ts', 'response-listener.ts', 'signature-verifier.ts']);
+  t.same(ports, [
+    'clock.ts',
+    'multipart-format.ts',
+    'part-store.ts',
+    'reply-outbox.ts',
+    'reply-sender.ts',
+    'repository.ts',
+    'response-interpreter.ts',
+    'response-listener.ts',
+    'service-observer.ts',
+    'signature-verifier.ts',
+    'sms-provider.ts',
+  ]);
+});
+
+/** The adapter folder a module specifier of a file in `adapters/<own>/` reaches, when another. */
+function otherAdapter(own: string, file: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  const target = relative(join(root, 'adapters'), join(file, '..', spec));
+  const folder = target.split('/')[0] as string;
+  return target.startsWith('..') || folder === own ? null : folder;
+}
+
+t.test('no adapter imports another adapter', async (t) => {
+  const folders = readdirSync(join(root, 'adapters'), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  t.ok(folders.length >= 8, 'every adapter folder is checked');
+  for (const folder of folders) {
+    for (const file of files(join(root, 'adapters', folder.name))) {
+      const reached = importsOf(readFileSync(file, 'utf8'))
+        .map((spec) => otherAdapter(folder.name, file, spec))
+        .filter((other) => other !== null);
+      t.same(reached, [], `${relative(root, file)} imports no other adapter`);
+    }
+  }
+  t.equal(otherAdapter('vonage', join(root, 'adapters/vonage/x.ts'), '../outbox/outbox.js'), 'outbox', 'caught');
+  t.equal(otherAdapter('vonage', join(root, 'adapters/vonage/x.ts'), './vonage-multipart.js'), null, 'own folder');
+  t.equal(otherAdapter('vonage', join(root, 'adapters/vonage/x.ts'), '../../core/parts.js'), null, 'core');
+});
+
+t.test('app/ names each provider once, in app/providers.ts', async (t) => {
+  const providers = readdirSync(join(root, 'adapters'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && readdirSync(join(root, 'adapters', entry.name)).includes('kit.ts'))
+    .map((entry) => entry.name);
+  t.same(providers.sort(), ['twilio', 'vonage'], 'a provider is a folder with its module and its test kit');
+  for (const provider of providers) {
+    const naming = files(join(root, 'app')).filter((file) =>
+      importsOf(readFileSync(file, 'utf8')).some((spec) => spec.includes(`adapters/${provider}/`)),
+    );
+    t.same(
+      naming.map((file) => relative(root, file)),
+      ['app/providers.ts'],
+      `${provider} is registered once`,
+    );
+    t.notMatch(
+      readFileSync(join(root, 'app/config.ts'), 'utf8'),
+      new RegExp(provider, 'i'),
+      `config names no ${provider}`,
+    );
+  }
 });

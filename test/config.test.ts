@@ -2,28 +2,36 @@ import t from 'tap';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfigError,
-  DEVELOPMENT_VONAGE_SECRET,
-  DEVELOPMENT_TOKEN,
-  envFileWarning,
-  loadConfig,
-  readEnvFile,
-} from '../app/config.js';
+import { DEVELOPMENT_TOKEN } from '../adapters/twilio/index.js';
+import type { TwilioSettings } from '../adapters/twilio/index.js';
+import { DEVELOPMENT_VONAGE_SECRET } from '../adapters/vonage/index.js';
+import type { VonageSettings } from '../adapters/vonage/index.js';
+import { ConfigError, envFileWarning, loadConfig, readEnvFile } from '../app/config.js';
+import type { Config } from '../app/config.js';
+
+/** An enabled provider's settings, as its module read them. */
+function settingsOf<T>(config: Config, name: string): T {
+  const provider = config.providers.find((configured) => configured.name === name);
+  if (provider === undefined) throw new Error(`${name} is not enabled`);
+  return provider.settings as T;
+}
+const twilioOf = (config: Config) => settingsOf<TwilioSettings>(config, 'twilio');
+const vonageOf = (config: Config) => settingsOf<VonageSettings>(config, 'vonage');
+const names = (config: Config) => config.providers.map((provider) => provider.name);
 
 t.test('defaults need no configuration', async (t) => {
   const config = loadConfig({});
   t.equal(config.host, '127.0.0.1');
   t.equal(config.port, 8001);
   t.equal(config.publicUrl, 'http://127.0.0.1:8001');
-  t.same(config.twilio.tokens, [DEVELOPMENT_TOKEN]);
-  t.equal(config.twilio.usingDevelopmentToken, true);
+  t.same(twilioOf(config).tokens, [DEVELOPMENT_TOKEN]);
+  t.equal(twilioOf(config).usingDevelopmentToken, true);
   t.equal(config.databaseUrl, null, 'embedded database');
   t.equal(config.dataDir, './data');
   t.equal(config.bodyLimit, 65536);
   t.equal(config.logLevel, 'info');
   t.equal(config.production, false);
-  t.ok(Object.isFrozen(config) && Object.isFrozen(config.twilio), 'frozen');
+  t.ok(Object.isFrozen(config) && Object.isFrozen(twilioOf(config)), 'frozen');
   t.equal(loadConfig({ HOST: '::1', PORT: '9000' }).publicUrl, 'http://[::1]:9000');
 });
 
@@ -42,16 +50,20 @@ t.test('reads the variables of the original deployment', async (t) => {
     BRAND_NAME: 'Acme',
   });
   t.equal(config.publicUrl, 'https://app.berinia.com', 'trailing slash dropped');
-  t.same(config.twilio.tokens, ['new-token', 'old-token'], 'two tokens during a rotation');
-  t.equal(config.twilio.usingDevelopmentToken, false);
-  t.equal(config.twilio.accountSid, 'AC123');
-  t.equal(config.twilio.phone, '+33757000001');
+  t.same(twilioOf(config).tokens, ['new-token', 'old-token'], 'two tokens during a rotation');
+  t.equal(twilioOf(config).usingDevelopmentToken, false);
+  t.equal(twilioOf(config).accountSid, 'AC123');
+  t.same(twilioOf(config).numbers, ['+33757000001']);
   t.equal(config.databaseUrl, 'postgres://berinia@127.0.0.1:5432/berinia');
   t.equal(config.port, 8002);
   t.equal(config.bodyLimit, 2048);
   t.equal(config.brand, 'Acme');
-  t.same(loadConfig({ TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['alias'], 'TWILIO_AUTH_TOKEN is an alias');
-  t.same(loadConfig({ TWILIO_TOKEN: 'main', TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens, ['main'], 'TWILIO_TOKEN wins');
+  t.same(twilioOf(loadConfig({ TWILIO_AUTH_TOKEN: 'alias' })).tokens, ['alias'], 'TWILIO_AUTH_TOKEN is an alias');
+  t.same(
+    twilioOf(loadConfig({ TWILIO_TOKEN: 'main', TWILIO_AUTH_TOKEN: 'alias' })).tokens,
+    ['main'],
+    'TWILIO_TOKEN wins',
+  );
 });
 
 t.test('production refuses to start without its secrets, naming the variable', async (t) => {
@@ -70,7 +82,7 @@ t.test('production refuses to start without its secrets, naming the variable', a
     );
   }
   t.same(
-    loadConfig({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' }).twilio.tokens,
+    twilioOf(loadConfig({ ...complete, TWILIO_TOKEN: undefined, TWILIO_AUTH_TOKEN: 'alias' })).tokens,
     ['alias'],
     'the alias satisfies production, as documented',
   );
@@ -93,8 +105,7 @@ t.test('production refuses to start without its secrets, naming the variable', a
     VONAGE_API_SECRET: 'x',
     TWILIO_TOKEN: undefined,
   });
-  t.same(onlyVonage.twilio.tokens, [], 'in production a disabled provider gets no built-in secret either');
-  t.equal(onlyVonage.twilio.usingDevelopmentToken, false);
+  t.same(names(onlyVonage), ['vonage'], 'a disabled provider is not configured: no built-in secret either');
 });
 
 /** The variable a configuration error names, or undefined when none is thrown. */
@@ -146,8 +157,8 @@ t.test('.env permissions are checked', async (t) => {
 
 t.test('providers: enabled by PROVIDERS, each with its secret in production', async (t) => {
   const defaults = loadConfig({});
-  t.same(defaults.providers, ['twilio'], 'Twilio alone by default');
-  t.same(defaults.vonage, {
+  t.same(names(defaults), ['twilio'], 'Twilio alone by default');
+  t.same(vonageOf(loadConfig({ PROVIDERS: 'vonage' })), {
     secrets: [DEVELOPMENT_VONAGE_SECRET],
     usingDevelopmentSecret: true,
     method: 'md5hash',
@@ -163,19 +174,19 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
     VONAGE_SIGNATURE_METHOD: 'sha512',
     VONAGE_API_URL: 'http://127.0.0.1:9999/',
   });
-  t.same(vonage.providers, ['vonage', 'twilio']);
-  t.same(vonage.vonage.secrets, ['new', 'old']);
-  t.equal(vonage.vonage.method, 'sha512');
-  t.equal(vonage.vonage.apiUrl, 'http://127.0.0.1:9999');
+  t.same(names(vonage), ['vonage', 'twilio']);
+  t.same(vonageOf(vonage).secrets, ['new', 'old']);
+  t.equal(vonageOf(vonage).method, 'sha512');
+  t.equal(vonageOf(vonage).apiUrl, 'http://127.0.0.1:9999');
 
   t.equal(failing({ PROVIDERS: 'twilio,plivo' }), 'PROVIDERS');
   t.throws(() => loadConfig({ PROVIDERS: ' , ' }), {
     message: "PROVIDERS must list one or more of twilio, vonage (comma-separated), got ','",
   });
-  t.equal(failing({ VONAGE_SIGNATURE_METHOD: 'sha384' }), 'VONAGE_SIGNATURE_METHOD');
-  t.equal(failing({ VONAGE_API_URL: 'rest.nexmo.com' }), 'VONAGE_API_URL');
-  t.equal(failing({ VONAGE_API_URL: 'https://rest.nexmo.com/sms/json' }), 'VONAGE_API_URL');
-  t.equal(failing({ VONAGE_SIGNATURE_MAX_AGE_SECONDS: '10' }), 'VONAGE_SIGNATURE_MAX_AGE_SECONDS');
+  t.equal(failing({ PROVIDERS: 'vonage', VONAGE_SIGNATURE_METHOD: 'sha384' }), 'VONAGE_SIGNATURE_METHOD');
+  t.equal(failing({ PROVIDERS: 'vonage', VONAGE_API_URL: 'rest.nexmo.com' }), 'VONAGE_API_URL');
+  t.equal(failing({ PROVIDERS: 'vonage', VONAGE_API_URL: 'https://rest.nexmo.com/sms/json' }), 'VONAGE_API_URL');
+  t.equal(failing({ PROVIDERS: 'vonage', VONAGE_SIGNATURE_MAX_AGE_SECONDS: '10' }), 'VONAGE_SIGNATURE_MAX_AGE_SECONDS');
 
   const production = {
     NODE_ENV: 'production',
@@ -186,7 +197,7 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
     VONAGE_API_KEY: 'key',
     VONAGE_API_SECRET: 'secret',
   };
-  t.equal(loadConfig(production).vonage.usingDevelopmentSecret, false, 'no Twilio token needed when disabled');
+  t.equal(vonageOf(loadConfig(production)).usingDevelopmentSecret, false, 'no Twilio token needed when disabled');
   for (const name of ['VONAGE_SIGNATURE_SECRET', 'VONAGE_API_KEY', 'VONAGE_API_SECRET']) {
     t.throws(
       () => loadConfig({ ...production, [name]: '' }),

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { parseForm, RequestError } from '../adapters/http/form.js';
-import { maskPhone } from '../adapters/http/privacy.js';
+import { maskPhone } from '../core/privacy.js';
 
 t.test('decodes form data as Twilio sends it', async (t) => {
   t.same(parseForm(Buffer.from('Body=Oui+tr%C3%A8s+bien+%F0%9F%91%8D&From=%2B33612345678&Empty=&Flag')), {

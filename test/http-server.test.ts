@@ -21,15 +21,14 @@ async function serve(
   const { logger, lines } = capturedLogger();
   const seen: SignedRequest[] = [];
   const route: WebhookRoute = {
+    provider: 'fake',
     path: '/hook',
     methods: ['POST', 'GET'],
-    receive: {
-      execute: (req) => {
-        seen.push(req);
-        return execute(req);
-      },
+    receive: (req) => {
+      seen.push(req);
+      return execute(req);
     },
-    listener: { provider: 'fake', answer: (reply) => ({ status: 204, contentType: null, body: reply ?? '' }) },
+    answer: (reply) => ({ status: 204, contentType: null, body: reply ?? '' }),
   };
   const server: Server = createHttpServer({
     publicUrl: 'https://public.example/',
@@ -174,14 +173,12 @@ t.test('a bug answers 500 and the server keeps serving', async (t) => {
     publicUrl: 'https://public.example',
     routes: [
       {
+        provider: 'broken',
         path: '/hook',
         methods: ['POST'],
-        receive: { execute: async () => ({ kind: 'duplicate', id: '1', reply: null }) },
-        listener: {
-          provider: 'broken',
-          answer: () => {
-            throw new TypeError('bug');
-          },
+        receive: async () => ({ kind: 'duplicate', id: '1', reply: null }),
+        answer: () => {
+          throw new TypeError('bug');
         },
       },
     ],
@@ -198,8 +195,17 @@ t.test('a bug answers 500 and the server keeps serving', async (t) => {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const res = await fetch(`${base}/hook`, { method: 'POST', headers: form, body: 'a=1' });
   t.equal(res.status, 500);
-  t.ok(lines.some((line) => line.includes('request handler failed')));
+  t.ok(lines.some((line) => line.includes('webhook failed: bug')));
   t.equal((await fetch(`${base}/`)).status, 200);
+});
+
+t.test('a bug outside a webhook answers 500 too, and the server keeps serving', async (t) => {
+  const broken = new PrometheusObserver();
+  broken.exposition = () => Promise.reject(new TypeError('bug'));
+  const { base, lines } = await serve(t, async () => ({ kind: 'forbidden' }), { observer: broken });
+  t.equal((await fetch(`${base}/metrics`)).status, 500);
+  t.ok(lines.some((line) => line.includes('request handler failed')));
+  t.equal((await fetch(`${base}/healthz`)).status, 200);
 });
 
 t.test('a 403 logs the URL the signature was checked against, never the signature', async (t) => {

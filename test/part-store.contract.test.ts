@@ -1,11 +1,12 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { sql } from 'kysely';
-import { InMemoryPartStore } from '../adapters/multipart/in-memory-part-store.js';
-import { KyselyPartStore } from '../adapters/multipart/kysely-part-store.js';
-import type { MessagePart, PartStore } from '../adapters/multipart/part-store.js';
-import { PARTS_WINDOW_MS } from '../adapters/multipart/part-store.js';
+import { InMemoryPartStore } from '../adapters/memory/in-memory-part-store.js';
+import { KyselyPartStore } from '../adapters/postgres/kysely-part-store.js';
+import type { MessagePart, PartStore } from '../core/ports/part-store.js';
+import { PARTS_WINDOW_MS } from '../core/parts.js';
 import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import type { Database } from '../adapters/postgres/schema.js';
 import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
 
@@ -14,20 +15,20 @@ const AT = new Date('2026-11-25T09:00:00Z');
 function part(id: string, position: number, overrides: Partial<MessagePart> = {}): MessagePart {
   return {
     provider: 'vonage',
-    messageId: id,
+    message_id: id,
     sender: '+33612345678',
     recipient: '+33757000002',
     ref: 'A1',
     total: 3,
     part: position,
-    fields: { messageId: id, text: `part ${position} ✔` },
-    receivedAt: AT,
+    fields: { message_id: id, text: `part ${position} ✔` },
+    received_at: AT,
     ...overrides,
   };
 }
 
 const positions = (outcome: Awaited<ReturnType<PartStore['add']>>) =>
-  outcome.complete ? outcome.parts.map((p) => `${p.messageId}:${p.part}`) : outcome.received;
+  outcome.complete ? outcome.parts.map((p) => `${p.message_id}:${p.part}`) : outcome.received;
 
 function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
   t.test('parts in any order: complete on the last one, in order, fields kept', async (t) => {
@@ -36,8 +37,8 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     t.equal(positions(await store.add(part('m1', 1))), 2);
     const done = await store.add(part('m2', 2));
     t.same(positions(done), ['m1:1', 'm2:2', 'm3:3']);
-    t.same(done.complete && done.parts[0]?.fields, { messageId: 'm1', text: 'part 1 ✔' });
-    t.same(done.complete && done.parts[0]?.receivedAt, AT);
+    t.same(done.complete && done.parts[0]?.fields, { message_id: 'm1', text: 'part 1 ✔' });
+    t.same(done.complete && done.parts[0]?.received_at, AT);
   });
 
   t.test('a retried part: waiting stays waiting, a part of a whole message gives the whole again', async (t) => {
@@ -82,7 +83,7 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     const store = await make();
     const stale = new Date(AT.getTime() - PARTS_WINDOW_MS - 1000);
     // The review's attack: part 2/2 of ref G stays; a later message reuses G for its part 1.
-    t.match(await store.add(part('old2', 2, { ref: 'G', total: 2, receivedAt: stale, fields: { text: 'STOP' } })), {
+    t.match(await store.add(part('old2', 2, { ref: 'G', total: 2, received_at: stale, fields: { text: 'STOP' } })), {
       complete: false,
       open: 1,
     });
@@ -99,7 +100,7 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     t.match(await store.add(part('o1', 1, { ref: 'B', total: 2, sender: '+33699999999' })), { open: 1 }, 'per sender');
     const expired = await store.expire({ before: AT });
     t.same(
-      expired.map((group) => group.map((p) => `${p.messageId}:${p.part}/${p.total}`)),
+      expired.map((group) => group.map((p) => `${p.message_id}:${p.part}/${p.total}`)),
       [['old2:2/2']],
       'only what is past the window',
     );
@@ -107,7 +108,7 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
     const now = new Date(AT.getTime() + 1);
     const mine = await store.expire({ before: now, provider: 'vonage', sender: '+33612345678', exceptRef: 'B' });
     t.same(
-      mine.map((group) => group.map((p) => p.messageId)),
+      mine.map((group) => group.map((p) => p.message_id)),
       [['new1']],
       "one sender's, but the message being received",
     );
@@ -117,7 +118,7 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
       'an expired message is never joined again',
     );
     const rest = await store.expire({ before: now });
-    t.same(rest.map((group) => group.map((p) => p.messageId)).sort(), [['b1'], ['new2'], ['o1']]);
+    t.same(rest.map((group) => group.map((p) => p.message_id)).sort(), [['b1'], ['new2'], ['o1']]);
   });
 
   t.test('parts arriving together: exactly one call completes the message', async (t) => {
@@ -131,7 +132,7 @@ function partStoreContract(t: Test, make: () => Promise<PartStore>): void {
 t.test('in-memory', async (t) => partStoreContract(t, async () => new InMemoryPartStore()));
 
 t.test('pglite (embedded)', async (t) => {
-  const db = await createPgliteDatabase(null);
+  const db = await createPgliteDatabase<Database>(null);
   await migrateToLatest(db);
   t.teardown(() => db.destroy());
   const store = new KyselyPartStore(db);

@@ -12,7 +12,7 @@ import { createTestDatabase } from './fixtures/postgres.js';
 import { freePort } from './fixtures/ports.js';
 import { ROOT, runCli, scratchDir, spawnService } from './fixtures/process.js';
 import { vonageFields, vonageSig } from './fixtures/providers.js';
-import { DEVELOPMENT_VONAGE_SECRET } from '../app/config.js';
+import { DEVELOPMENT_VONAGE_SECRET } from '../adapters/vonage/index.js';
 
 const TOKEN = 'process-test-token';
 const SID = `SM${'f1a9'.repeat(8)}`;

@@ -2,6 +2,7 @@ import t from 'tap';
 import { sql } from 'kysely';
 import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
 import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import type { Database } from '../adapters/postgres/schema.js';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
@@ -13,7 +14,7 @@ t.test('in-memory', async (t) => {
 
 t.test('pglite (embedded)', async (t) => {
   // One engine for the suite (starting PGlite takes seconds); each test starts from empty tables.
-  const db = await createPgliteDatabase(null);
+  const db = await createPgliteDatabase<Database>(null);
   await migrateToLatest(db);
   const repo = new KyselyRepository(db);
   t.teardown(() => db.destroy());

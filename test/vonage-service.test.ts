@@ -1,7 +1,7 @@
 import t from 'tap';
-import { ReplyError } from '../adapters/outbox/outbox.js';
-import type { ReplySender } from '../adapters/outbox/outbox.js';
-import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../adapters/multipart/part-store.js';
+import { ReplyError } from '../core/errors.js';
+import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../core/parts.js';
+import type { ReplySender } from '../core/ports/reply-sender.js';
 import { expireParts } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
 import { startFakeVonage } from './fixtures/fake-vonage.js';
@@ -184,7 +184,7 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     const outbox = service.container.resolve(TOKENS.Outbox);
     await outbox.enqueue({
       provider: 'elsewhere',
-      messageKey: '1',
+      inbound_message_id: '1',
       to: '+33600000000',
       from: '+33700000000',
       text: 'x',

@@ -1,51 +1,25 @@
-import { DeadlineError, StorageError } from '../../core/errors.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ResponseListener } from '../../core/ports/response-listener.js';
+import { DeadlineError, failureCause } from '../../core/errors.js';
+import type { ProviderAnswer } from '../../core/ports/response-listener.js';
+import type { ServiceObserver } from '../../core/ports/service-observer.js';
 import type { SignedRequest } from '../../core/ports/signature-verifier.js';
+import type { HttpMethod } from '../../core/ports/sms-provider.js';
+import { maskPhone } from '../../core/privacy.js';
 import type { ReceiveOutcome } from '../../core/receive-inbound-message.js';
 import { parseForm, RequestError } from './form.js';
-import { maskPhone } from './privacy.js';
 
-/** One part of a longer message, stored (so acknowledged) until the other parts arrive. */
-export interface HeldOutcome {
-  readonly kind: 'held';
-  readonly part: number;
-  readonly total: number;
-  /** Parts of that message stored so far. */
-  readonly received: number;
-}
-
-export type RouteOutcome = ReceiveOutcome | HeldOutcome;
-
-/** What handles a route's verified-or-not webhook call: the use case, possibly wrapped. */
-export interface WebhookReceiver {
-  execute(request: SignedRequest): Promise<RouteOutcome>;
-}
-
-/** One provider's webhook: where it is called and the pipeline behind it. */
+/** One provider's webhook: where it is called, its use case, and how it acknowledges. */
 export interface WebhookRoute {
+  readonly provider: string;
   readonly path: string;
   /** `POST` (form body), and `GET` (query fields) for providers that can be set to use it. */
-  readonly methods: readonly ('POST' | 'GET')[];
-  readonly receive: WebhookReceiver;
-  readonly listener: Pick<ResponseListener, 'answer' | 'provider'>;
-}
-
-/** What the server reports as it works, for metrics; every method is optional to implement. */
-export interface HttpObserver {
-  /** One answered request: `route` is a known path or "other" (never the raw URL). */
-  request(route: string, status: number, seconds: number): void;
-  signatureFailure(provider: string): void;
-  /** A message stored for the first time, with what it was read as and what it triggered. */
-  stored(provider: string, intent: string, action: string): void;
-  /** The database failed or was too slow: the webhook answered 503 or readiness failed. */
-  databaseError(): void;
-  /** A webhook failed for a reason of ours: the storage, the deadline, or a bug. */
-  webhookError(cause: 'storage' | 'deadline' | 'bug'): void;
-  /** The exposition served at `GET /metrics`. */
-  exposition(): Promise<{ contentType: string; body: string }>;
+  readonly methods: readonly HttpMethod[];
+  /** The provider's use case (`ReceiveInboundMessage.execute`). */
+  readonly receive: (request: SignedRequest) => Promise<ReceiveOutcome>;
+  /** The answer that acknowledges a stored message, carrying its reply when there is one. */
+  readonly answer: (reply: string | null) => ProviderAnswer;
 }
 
 export interface HttpServerOptions {
@@ -63,27 +37,35 @@ export interface HttpServerOptions {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   /** Metrics; without one, nothing is counted and `/metrics` is not found. */
-  readonly observer?: HttpObserver;
+  readonly observer?: ServiceObserver;
 }
 
+/** An HTTP answer, and what to log about it. */
+interface Answer {
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly log?: { readonly level: 'info' | 'warn' | 'error'; readonly msg: string; readonly fields: object };
+}
+
+const TEXT = 'text/plain; charset=utf-8';
 const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
+const text = (status: number, body: string, headers?: Record<string, string>): Answer => ({
+  status,
+  contentType: TEXT,
+  body: `${body}\n`,
+  ...(headers === undefined ? {} : { headers }),
+});
+const notAllowed = (allow: string): Answer => text(405, 'method not allowed', { Allow: allow });
 
 /** Builds the server without listening: `listen()` belongs to the caller (app or test). */
 export function createHttpServer(options: HttpServerOptions): Server {
-  // Each route with its provider's child logger, made once: pino serializes a child's bindings when it is created.
   const routes = new Map(
-    options.routes.map((route) => [
-      route.path,
-      { ...route, log: options.logger.child({ provider: route.listener.provider }) },
-    ]),
+    // Each route with its provider's child logger, made once: pino serializes a child's bindings when it is created.
+    options.routes.map((route) => [route.path, { ...route, log: options.logger.child({ provider: route.provider }) }]),
   );
-  const publicUrl = options.publicUrl.replace(/\/+$/, '');
-  const observer = options.observer;
-  const routeLabel = (target: string): string => {
-    const queryAt = target.indexOf('?');
-    const path = queryAt === -1 ? target : target.slice(0, queryAt);
-    return routes.has(path) || HEALTH_PATHS.has(path) || path === '/readyz' || path === '/metrics' ? path : 'other';
-  };
+  const context: Context = { ...options, routes, publicUrl: options.publicUrl.replace(/\/+$/, '') };
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs,
@@ -93,173 +75,170 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
     (req, res) => {
       const started = performance.now();
+      const target = req.url as string; // always set on a server's request
+      const queryAt = target.indexOf('?');
+      const path = queryAt === -1 ? target : target.slice(0, queryAt);
       res.once('finish', () =>
-        observer?.request(routeLabel(req.url as string), res.statusCode, (performance.now() - started) / 1000),
+        options.observer?.request(routeLabel(context, path), res.statusCode, (performance.now() - started) / 1000),
       );
-      handle(req, res).catch((error: unknown) => {
-        // Only a bug gets here; the process keeps serving.
-        options.logger.error({ err: error }, 'request handler failed');
-        send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
-      });
+      dispatch(context, req, path, target).then(
+        (answer) => send(res, answer, !server.listening),
+        (error: unknown) => {
+          // Only a bug gets here; the process keeps serving.
+          options.logger.error({ err: error }, 'request handler failed');
+          send(res, text(500, 'internal error'), !server.listening);
+        },
+      );
     },
   );
-
-  function send(res: ServerResponse, status: number, contentType: string | null, body: string): void {
-    write(res, status, contentType, body, !server.listening);
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = req.url as string; // always set on a server's request
-    const queryAt = target.indexOf('?');
-    const path = queryAt === -1 ? target : target.slice(0, queryAt);
-    const method = req.method as string;
-    const route = routes.get(path);
-    if (route !== undefined) {
-      if (!(route.methods as readonly string[]).includes(method)) {
-        res.setHeader('Allow', route.methods.join(', '));
-        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-      }
-      return webhook(route, req, res, target, queryAt === -1 ? '' : target.slice(queryAt + 1));
-    }
-    if (HEALTH_PATHS.has(path) || path === '/readyz') {
-      if (method !== 'GET' && method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, HEAD');
-        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-      }
-      if (path !== '/readyz') return send(res, 200, 'text/plain; charset=utf-8', 'ok\n');
-      try {
-        await options.ready();
-        return send(res, 200, 'text/plain; charset=utf-8', 'ready\n');
-      } catch (error) {
-        observer?.databaseError();
-        options.logger.warn({ err: error }, 'readiness check failed');
-        return send(res, 503, 'text/plain; charset=utf-8', 'database unavailable\n');
-      }
-    }
-    if (path === '/metrics' && observer !== undefined) {
-      if (method !== 'GET') {
-        res.setHeader('Allow', 'GET');
-        return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-      }
-      const { contentType, body } = await observer.exposition();
-      return send(res, 200, contentType, body);
-    }
-    return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
-  }
-
-  async function webhook(
-    route: WebhookRoute & { readonly log: Logger },
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: string,
-    query: string,
-  ): Promise<void> {
-    const started = performance.now();
-    const { log } = route;
-    let outcome: RouteOutcome;
-    try {
-      const fields = req.method === 'GET' ? parseForm(query) : parseForm(await readForm(req, options.bodyLimit));
-      outcome = await withDeadline(
-        route.receive.execute({
-          url: publicUrl + target,
-          method: req.method as string,
-          headers: req.headers,
-          fields,
-        }),
-        options.handlerTimeoutMs,
-      );
-    } catch (error) {
-      if (error instanceof RequestError) {
-        log.info({ status: error.status, reason: error.message }, 'webhook rejected');
-        if (error.status === 413) res.setHeader('Connection', 'close');
-        return send(res, error.status, 'text/plain; charset=utf-8', `${error.message}\n`);
-      }
-      return failed(res, log, error);
-    }
-    const ms = Math.round((performance.now() - started) * 10) / 10;
-    const acknowledge = (reply: string | null): void => {
-      const answer = route.listener.answer(reply);
-      send(res, answer.status, answer.contentType, answer.body);
-    };
-    switch (outcome.kind) {
-      case 'forbidden':
-        observer?.signatureFailure(route.listener.provider);
-        // What Twilio error 11200 needs: the URL the signature was checked against (its query,
-        // which for a GET webhook holds the message, is only said to be there), never the signature.
-        log.warn(
-          { status: 403, ms, checkedUrl: publicUrl + target.split('?')[0], withQuery: target.includes('?') },
-          'webhook signature rejected: signed for another URL or token',
-        );
-        return send(res, 403, 'text/plain; charset=utf-8', 'invalid signature\n');
-      case 'invalid':
-        log.info({ status: 400, reason: outcome.reason, ms }, 'webhook invalid');
-        return send(res, 400, 'text/plain; charset=utf-8', `${outcome.reason}\n`);
-      case 'held': {
-        const { part, total, received } = outcome;
-        log.info({ status: 200, part, total, received, ms }, 'webhook part stored, waiting for the others');
-        return acknowledge(null);
-      }
-      case 'duplicate': {
-        log.info({ status: 200, id: outcome.id, ms }, 'webhook duplicate ignored');
-        return acknowledge(outcome.reply);
-      }
-      case 'stored': {
-        const { message } = outcome;
-        observer?.stored(route.listener.provider, outcome.intent, outcome.action);
-        if (outcome.interpreterError !== null) {
-          log.error({ err: outcome.interpreterError, id: outcome.id }, 'interpreter failed; message stored as UNKNOWN');
-        }
-        log.info(
-          {
-            status: 200,
-            id: outcome.id,
-            messageId: message.message_id,
-            from: maskPhone(message.sender),
-            campaign: message.campaign_id,
-            intent: outcome.intent,
-            action: outcome.action,
-            ms,
-          },
-          'webhook stored',
-        );
-        return acknowledge(outcome.reply);
-      }
-    }
-  }
-
-  /**
-   * A webhook that failed for a reason of ours, by the cause its layer gave it: the storage (503,
-   * the provider retries), the deadline (503), or a bug (500). Each has its own log line and metric
-   * label; nothing was acknowledged, so the provider's retry loses nothing.
-   */
-  function failed(res: ServerResponse, log: Logger, error: unknown): void {
-    if (error instanceof StorageError || error instanceof DeadlineError) {
-      const storage = error instanceof StorageError;
-      observer?.webhookError(storage ? 'storage' : 'deadline');
-      if (storage) observer?.databaseError();
-      log.error(
-        { err: error },
-        storage ? 'webhook not stored: storage unavailable' : 'webhook not stored: deadline exceeded',
-      );
-      res.setHeader('Retry-After', '5');
-      return send(res, 503, 'text/plain; charset=utf-8', 'temporarily unavailable\n');
-    }
-    observer?.webhookError('bug');
-    log.error({ err: error }, 'webhook failed: bug');
-    return send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
-  }
-
   return server;
 }
 
-function write(res: ServerResponse, status: number, contentType: string | null, body: string, closing: boolean): void {
+type Route = WebhookRoute & { readonly log: Logger };
+type Context = Omit<HttpServerOptions, 'routes'> & { readonly routes: ReadonlyMap<string, Route> };
+
+function routeLabel({ routes, observer }: Context, path: string): string {
+  const known = routes.has(path) || HEALTH_PATHS.has(path) || path === '/readyz' || path === '/metrics';
+  return known && (path !== '/metrics' || observer !== undefined) ? path : 'other';
+}
+
+/** Routing: a provider's webhook, health and readiness, metrics, or nothing. */
+async function dispatch(context: Context, req: IncomingMessage, path: string, target: string): Promise<Answer> {
+  const method = req.method as string;
+  const route = context.routes.get(path);
+  if (route !== undefined) {
+    if (!(route.methods as readonly string[]).includes(method)) return notAllowed(route.methods.join(', '));
+    return webhook(context, route, req, target);
+  }
+  if (HEALTH_PATHS.has(path) || path === '/readyz') {
+    if (method !== 'GET' && method !== 'HEAD') return notAllowed('GET, HEAD');
+    return path === '/readyz' ? readiness(context) : text(200, 'ok');
+  }
+  if (path === '/metrics' && context.observer !== undefined) {
+    if (method !== 'GET') return notAllowed('GET');
+    const { contentType, body } = await context.observer.exposition();
+    return { status: 200, contentType, body };
+  }
+  return text(404, 'not found');
+}
+
+async function readiness({ ready, observer, logger }: Context): Promise<Answer> {
+  try {
+    await ready();
+    return text(200, 'ready');
+  } catch (error) {
+    observer?.databaseError();
+    logger.warn({ err: error }, 'readiness check failed');
+    return text(503, 'database unavailable');
+  }
+}
+
+/** A provider's webhook: the request read into a SignedRequest, its use case run, its outcome answered. */
+async function webhook(context: Context, route: Route, req: IncomingMessage, target: string): Promise<Answer> {
+  const started = performance.now();
+  let answer: Answer;
+  try {
+    const queryAt = target.indexOf('?');
+    const fields =
+      req.method === 'GET'
+        ? parseForm(queryAt === -1 ? '' : target.slice(queryAt + 1))
+        : parseForm(await readForm(req, context.bodyLimit));
+    const request = { url: context.publicUrl + target, method: req.method as string, headers: req.headers, fields };
+    const outcome = await withDeadline(route.receive(request), context.handlerTimeoutMs);
+    answer = outcomeAnswer(context, route, outcome, target);
+  } catch (error) {
+    answer = error instanceof RequestError ? rejected(error) : failed(context, error);
+  }
+  const { log } = answer;
+  if (log !== undefined) {
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    route.log[log.level]({ status: answer.status, ...log.fields, ms }, log.msg);
+  }
+  return answer;
+}
+
+/** What the use case's outcome means in HTTP, with its log line. */
+function outcomeAnswer(context: Context, route: Route, outcome: ReceiveOutcome, target: string): Answer {
+  const acknowledge = (reply: string | null, msg: string, fields: object): Answer => ({
+    ...route.answer(reply),
+    log: { level: 'info', msg, fields },
+  });
+  switch (outcome.kind) {
+    case 'forbidden': {
+      context.observer?.signatureFailure(route.provider);
+      // What Twilio error 11200 needs: the URL the signature was checked against (its query,
+      // which for a GET webhook holds the message, is only said to be there), never the signature.
+      const checked = { checkedUrl: context.publicUrl + target.split('?')[0], withQuery: target.includes('?') };
+      return {
+        ...text(403, 'invalid signature'),
+        log: { level: 'warn', msg: 'webhook signature rejected: signed for another URL or token', fields: checked },
+      };
+    }
+    case 'invalid':
+      return {
+        ...text(400, outcome.reason),
+        log: { level: 'info', msg: 'webhook invalid', fields: { reason: outcome.reason } },
+      };
+    case 'held': {
+      const { part, total, received } = outcome;
+      return acknowledge(null, 'webhook part stored, waiting for the others', { part, total, received });
+    }
+    case 'duplicate':
+      return acknowledge(outcome.reply, 'webhook duplicate ignored', { id: outcome.id });
+    case 'stored': {
+      const { message, id, intent, action } = outcome;
+      context.observer?.stored(route.provider, intent, action);
+      if (outcome.interpreterError !== null) {
+        route.log.error({ err: outcome.interpreterError, id }, 'interpreter failed; message stored as UNKNOWN');
+      }
+      const from = maskPhone(message.sender);
+      const fields = { id, message_id: message.message_id, from, campaign: message.campaign_id, intent, action };
+      return acknowledge(outcome.reply, 'webhook stored', fields);
+    }
+  }
+}
+
+/** The caller's mistake, found while reading the request. */
+function rejected(error: RequestError): Answer {
+  return {
+    ...text(error.status, error.message, error.status === 413 ? { Connection: 'close' } : undefined),
+    log: { level: 'info', msg: 'webhook rejected', fields: { reason: error.message } },
+  };
+}
+
+const FAILURES = {
+  storage: { status: 503, msg: 'webhook not stored: storage unavailable' },
+  deadline: { status: 503, msg: 'webhook not stored: deadline exceeded' },
+  outbox: { status: 503, msg: 'webhook stored, reply not queued: the provider’s retry queues it' },
+  bug: { status: 500, msg: 'webhook failed: bug' },
+} as const;
+
+/**
+ * A webhook that failed for a reason of ours, by the cause its layer gave it (core/errors.ts):
+ * each has its own log line, status and metric label. Nothing was acknowledged, so the provider's
+ * retry loses nothing.
+ */
+function failed({ observer }: Context, error: unknown): Answer {
+  const cause = failureCause(error);
+  observer?.webhookError(cause);
+  if (cause === 'storage') observer?.databaseError();
+  const { status, msg } = FAILURES[cause];
+  const log = { level: 'error', msg, fields: { err: error } } as const;
+  if (status === 500) return { ...text(500, 'internal error'), log };
+  return { ...text(503, 'temporarily unavailable', { 'Retry-After': '5' }), log };
+}
+
+function send(res: ServerResponse, answer: Answer, closing: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) };
+  const headers: Record<string, string | number> = {
+    ...answer.headers,
+    'Content-Length': Buffer.byteLength(answer.body),
+  };
   // While stopping, no connection is kept alive: the server closes as soon as in-flight requests end.
   if (closing) headers['Connection'] = 'close';
-  if (contentType !== null) headers['Content-Type'] = contentType;
-  res.writeHead(status, headers);
-  res.end(body);
+  if (answer.contentType !== null) headers['Content-Type'] = answer.contentType;
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
 }
 
 /** Reads a form body up to `limit` bytes, refusing other content types and larger bodies early. */

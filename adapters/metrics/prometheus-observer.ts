@@ -1,12 +1,13 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { HttpObserver } from '../http/http-server.js';
+import type { FailureCause } from '../../core/errors.js';
+import type { ServiceObserver } from '../../core/ports/service-observer.js';
 
 /**
  * The service's metrics in Prometheus text format (prom-client), on a registry of its own so that
  * two services in one process (tests) do not share counters. Labels are bounded: routes are
  * known paths or "other", intents and actions are closed lists.
  */
-export class PrometheusObserver implements HttpObserver {
+export class PrometheusObserver implements ServiceObserver {
   private readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'berinia_http_requests_total',
@@ -47,7 +48,7 @@ export class PrometheusObserver implements HttpObserver {
 
   private readonly webhookErrors = new Counter({
     name: 'berinia_webhook_errors_total',
-    help: 'Webhook calls that failed for a reason of ours, by cause: storage (503), deadline (503), bug (500)',
+    help: 'Webhook calls that failed for a reason of ours, by cause: storage (503), deadline (503), outbox (503, the message is stored), bug (500)',
     labelNames: ['cause'] as const,
     registers: [this.registry],
   });
@@ -74,7 +75,7 @@ export class PrometheusObserver implements HttpObserver {
     this.databaseErrors.inc();
   }
 
-  webhookError(cause: 'storage' | 'deadline' | 'bug'): void {
+  webhookError(cause: FailureCause): void {
     this.webhookErrors.inc({ cause });
   }
 

@@ -1,10 +1,10 @@
-import { storage } from '../../core/errors.js';
 import { createHash } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
-import { maskPhone } from '../http/privacy.js';
-import type { OutboundReply, ReplyOutbox, ReplySender } from './outbox.js';
-import { ReplyError } from './outbox.js';
+import { ReplyError, storage } from '../../core/errors.js';
+import type { OutboundReply, ReplyOutbox } from '../../core/ports/reply-outbox.js';
+import type { ReplySender } from '../../core/ports/reply-sender.js';
+import { maskPhone } from '../../core/privacy.js';
 
 export const REPLY_QUEUE = 'sms-replies';
 
@@ -53,7 +53,11 @@ export class PgBossOutbox implements ReplyOutbox {
     const options = { includeMetadata: true as const, pollingIntervalSeconds: this.options.pollingIntervalSeconds };
     await this.boss.work<OutboundReply>(REPLY_QUEUE, options, async ([job]) => {
       const { data: reply, retryCount, retryLimit } = job as PgBoss.JobWithMetadata<OutboundReply>;
-      const log = this.logger.child({ provider: reply.provider, id: reply.messageKey, to: maskPhone(reply.to) });
+      const log = this.logger.child({
+        provider: reply.provider,
+        id: reply.inbound_message_id,
+        to: maskPhone(reply.to),
+      });
       const sender = senders.get(reply.provider);
       if (sender === undefined) {
         log.error('reply not sent: the provider is not enabled');
@@ -83,8 +87,8 @@ export class PgBossOutbox implements ReplyOutbox {
 }
 
 /** A UUID (pg-boss ids are UUIDs) fixed by the provider and our message id. */
-export function jobId(reply: Pick<OutboundReply, 'provider' | 'messageKey'>): string {
-  const hex = createHash('sha256').update(`${reply.provider}\n${reply.messageKey}`).digest('hex');
+export function jobId(reply: Pick<OutboundReply, 'provider' | 'inbound_message_id'>): string {
+  const hex = createHash('sha256').update(`${reply.provider}\n${reply.inbound_message_id}`).digest('hex');
   const variant = ((Number.parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

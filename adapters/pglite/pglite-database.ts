@@ -1,15 +1,14 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import type { Database } from '../postgres/schema.js';
-
-const engines = new WeakMap<Kysely<Database>, PGlite>();
+const engines = new WeakMap<object, PGlite>();
 
 /**
  * The embedded default: Postgres compiled to WebAssembly, in-process, data in `dataDir`
- * (in memory when null). One connection, not crash-safe: production uses Postgres.
+ * (in memory when null). One connection, not crash-safe: production uses Postgres. The schema and
+ * its migrations are the Postgres adapter's, applied by the app.
  */
-export async function createPgliteDatabase(dataDir: string | null): Promise<Kysely<Database>> {
+export async function createPgliteDatabase<Database>(dataDir: string | null): Promise<Kysely<Database>> {
   const pglite = dataDir === null ? new PGlite() : new PGlite(dataDir);
   await pglite.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
@@ -22,7 +21,7 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Kyse
  * waits for Kysely's one connection, so it never lands inside a transaction of the repository.
  * Text without values may hold several statements. Undefined for a database not made here.
  */
-export function pgliteStatements(
+export function pgliteStatements<Database>(
   db: Kysely<Database>,
 ): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } | undefined {
   const pglite = engines.get(db);

@@ -1,4 +1,4 @@
-import type { MultipartFormat } from '../multipart/assembling-receiver.js';
+import type { MultipartFormat } from '../../core/ports/multipart-format.js';
 import type { ConcatInfo } from './vonage-response-listener.js';
 
 /**
@@ -27,7 +27,7 @@ export const vonageMultipart: MultipartFormat = {
     const text = parts.map((part) => part.fields['text'] ?? '').join('');
     fields['text'] = text.length > MAX_JOINED_TEXT ? text.slice(0, MAX_JOINED_TEXT) : text;
     if (text.length > MAX_JOINED_TEXT) fields['text-truncated'] = String(text.length);
-    fields['concat-message-ids'] = parts.map((part) => part.messageId);
+    fields['concat-message-ids'] = parts.map((part) => part.message_id);
     return fields;
   },
 };

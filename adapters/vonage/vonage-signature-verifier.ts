@@ -38,20 +38,31 @@ export class VonageSignatureVerifier implements SignatureVerifier {
     const age = this.options.clock().getTime() / 1000 - Number(timestamp);
     if (age > this.options.maxAgeSeconds || age < -this.options.maxSkewSeconds) return false;
 
-    let text = '';
-    for (const name of Object.keys(fields).sort()) {
-      if (name === 'sig') continue;
-      const value = fields[name];
-      // A repeated parameter is not something Vonage sends: nothing signed can match it.
-      if (typeof value !== 'string') return false;
-      text += `&${name}=${value.replace(/[&=]/g, '_')}`;
-    }
+    const text = signedText(fields);
+    if (text === null) return false;
     const given = Buffer.from(sig, 'hex');
     return this.secrets.some((secret) => {
       const expected = digest(this.options.method, secret, text);
       return expected.length === given.length && timingSafeEqual(expected, given);
     });
   }
+}
+
+/** What Vonage signs: every parameter but `sig`, sorted; null for a repeated one (never signed). */
+function signedText(fields: SignedRequest['fields']): string | null {
+  let text = '';
+  for (const name of Object.keys(fields).sort()) {
+    if (name === 'sig') continue;
+    const value = fields[name];
+    if (typeof value !== 'string') return null;
+    text += `&${name}=${value.replace(/[&=]/g, '_')}`;
+  }
+  return text;
+}
+
+/** The `sig` Vonage would send with `fields` (for `npm run sms`; tests sign with Vonage's SDK). */
+export function vonageSignature(method: VonageSignatureMethod, secret: string, fields: Record<string, string>): string {
+  return digest(method, secret, signedText(fields) as string).toString('hex');
 }
 
 function digest(method: VonageSignatureMethod, secret: string, text: string): Buffer {

@@ -1,5 +1,6 @@
-import type { OutboundReply, ReplySender } from '../outbox/outbox.js';
-import { ReplyError } from '../outbox/outbox.js';
+import { ReplyError } from '../../core/errors.js';
+import type { OutboundReply } from '../../core/ports/reply-outbox.js';
+import type { ReplySender } from '../../core/ports/reply-sender.js';
 
 export interface VonageApiOptions {
   readonly apiKey: string | null;

@@ -1,20 +1,18 @@
 /**
- * Sends a correctly signed Twilio inbound-SMS webhook to a running service and prints the answer:
+ * Sends a correctly signed inbound-SMS webhook to a running service, as the provider would, and
+ * prints the answer:
  *   npm run sms -- --from +33612345678 --body "Oui, rappelez-moi demain"
  */
-import { randomBytes } from 'node:crypto';
-import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { toE164 } from '../../adapters/phone/phone-numbers.js';
 import { listenUrl } from '../config.js';
 import { cliConfig } from './env.js';
-import { cliArgs } from './usage.js';
-
-const PATH = '/webhook/sms-response';
+import { cliArgs, refuse } from './usage.js';
 
 const USAGE =
-  'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid SM...] [--opt-out-type STOP]\n' +
-  '                      [--target http://127.0.0.1:8001]  (default: HOST and PORT of the configuration)\n' +
-  'The request is signed with TWILIO_TOKEN for PUBLIC_URL + /webhook/sms-response, as Twilio would.\n';
+  'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid ID] [--opt-out-type STOP]\n' +
+  '                      [--provider twilio|vonage] [--target http://127.0.0.1:8001]\n' +
+  'The request is signed as the provider would (first enabled provider by default), with the\n' +
+  "service's own secret (.env and the environment) for PUBLIC_URL; --target defaults to HOST:PORT.\n";
 
 const values = cliArgs(USAGE, {
   from: { type: 'string', default: '+33612345678' },
@@ -22,38 +20,38 @@ const values = cliArgs(USAGE, {
   body: { type: 'string', default: '' },
   sid: { type: 'string' },
   'opt-out-type': { type: 'string' },
+  provider: { type: 'string' },
   target: { type: 'string' },
 });
 
 const config = cliConfig();
-/** Numbers as typed become E.164, as Twilio sends them; what is not a number (a short code) stays. */
+const provider =
+  values.provider === undefined
+    ? config.providers[0]
+    : config.providers.find((configured) => configured.name === values.provider);
+if (provider === undefined) {
+  const enabled = config.providers.map((configured) => configured.name).join(', ');
+  refuse(USAGE, `--provider must be an enabled provider (${enabled}), got '${values.provider}'`);
+}
+/** Numbers as typed become E.164, as providers send them; what is not a number (a short code) stays. */
 const number = (typed: string) => toE164(typed, config.phoneRegion) ?? typed;
-const sid = values.sid ?? `SM${randomBytes(16).toString('hex')}`;
-const fields: Record<string, string> = {
-  ToCountry: 'FR',
-  SmsMessageSid: sid,
-  NumMedia: '0',
-  SmsSid: sid,
-  SmsStatus: 'received',
-  Body: values.body,
-  To: number(values.to ?? config.twilio.phone ?? '+33757000001'),
-  NumSegments: '1',
-  MessageSid: sid,
-  AccountSid: config.twilio.accountSid ?? `AC${'0'.repeat(32)}`,
-  From: number(values.from),
-  ApiVersion: '2010-04-01',
-};
-if (values['opt-out-type'] !== undefined) fields['OptOutType'] = values['opt-out-type'];
-
-const token = config.twilio.tokens[0] as string;
-const signature = getExpectedTwilioSignature(token, config.publicUrl + PATH, fields);
-const target = (values.target ?? listenUrl(config.host, config.port)) + PATH;
+const request = provider.simulate(
+  {
+    from: number(values.from),
+    ...(values.to === undefined ? {} : { to: number(values.to) }),
+    body: values.body,
+    ...(values.sid === undefined ? {} : { id: values.sid }),
+    ...(values['opt-out-type'] === undefined ? {} : { extra: { OptOutType: values['opt-out-type'] } }),
+  },
+  config.publicUrl,
+);
+const target = (values.target ?? listenUrl(config.host, config.port)) + request.path;
 
 try {
   const response = await fetch(target, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-    body: new URLSearchParams(fields),
+    headers: { ...request.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(request.fields),
   });
   process.stdout.write(
     `${response.status} ${String(response.headers.get('content-type'))}\n${await response.text()}\n`,

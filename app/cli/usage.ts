@@ -11,9 +11,14 @@ export function usageError<T>(usage: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${usage}`);
-    process.exit(EX_USAGE);
+    return refuse(usage, (error as Error).message);
   }
+}
+
+/** Refuses the command line: `message` and the usage on stderr, exit 64. */
+export function refuse(usage: string, message: string): never {
+  process.stderr.write(`${message}\n${usage}`);
+  process.exit(EX_USAGE);
 }
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { storage } from '../../core/errors.js';
-import type { Database, MessagePartsTable } from '../postgres/schema.js';
-import type { ExpireRequest, MessagePart, PartOutcome, PartStore } from './part-store.js';
-import { completeGroup, openMessages, PARTS_WINDOW_MS } from './part-store.js';
+import { completeGroup, openMessages, PARTS_WINDOW_MS } from '../../core/parts.js';
+import type { ExpireRequest, MessagePart, PartOutcome, PartStore } from '../../core/ports/part-store.js';
+import type { Database, MessagePartsTable } from './schema.js';
 
 /** Parts in the `message_parts` table, over Postgres or PGlite. The caller owns `db`. */
 export class KyselyPartStore implements PartStore {
@@ -26,7 +26,7 @@ export class KyselyPartStore implements PartStore {
         .selectFrom('message_parts')
         .select('group_key')
         .where('provider', '=', part.provider)
-        .where('message_id', '=', part.messageId)
+        .where('message_id', '=', part.message_id)
         .executeTakeFirst();
       if (known?.group_key) {
         const rows = await trx
@@ -42,14 +42,14 @@ export class KyselyPartStore implements PartStore {
           .insertInto('message_parts')
           .values({
             provider: part.provider,
-            message_id: part.messageId,
+            message_id: part.message_id,
             sender: part.sender,
             recipient: part.recipient,
             ref: part.ref,
             total: part.total,
             part: part.part,
             raw_data: JSON.stringify(part.fields),
-            received_at: part.receivedAt,
+            received_at: part.received_at,
           })
           .execute();
       }
@@ -62,7 +62,7 @@ export class KyselyPartStore implements PartStore {
         .where('recipient', '=', part.recipient)
         .where('total', '=', part.total)
         .where('group_key', 'is', null)
-        .where('received_at', '>=', new Date(part.receivedAt.getTime() - PARTS_WINDOW_MS))
+        .where('received_at', '>=', new Date(part.received_at.getTime() - PARTS_WINDOW_MS))
         .orderBy('id')
         .execute();
       const group = completeGroup(waiting, part.total);
@@ -108,7 +108,7 @@ async function expireParts(db: Kysely<Database>, request: ExpireRequest): Promis
       const first = group[0] as MessagePart & { id: string };
       await trx
         .updateTable('message_parts')
-        .set({ group_key: `${first.provider}:${first.messageId}` })
+        .set({ group_key: `${first.provider}:${first.message_id}` })
         .where(
           'id',
           'in',
@@ -123,13 +123,13 @@ async function expireParts(db: Kysely<Database>, request: ExpireRequest): Promis
 function toPart(row: Selectable<MessagePartsTable>): MessagePart {
   return {
     provider: row.provider,
-    messageId: row.message_id,
+    message_id: row.message_id,
     sender: row.sender,
     recipient: row.recipient,
     ref: row.ref,
     total: row.total,
     part: row.part,
     fields: row.raw_data,
-    receivedAt: row.received_at,
+    received_at: row.received_at,
   };
 }

@@ -1,15 +1,15 @@
-import type { ExpireRequest, MessagePart, PartOutcome, PartStore } from './part-store.js';
-import { completeGroup, openMessages, PARTS_WINDOW_MS } from './part-store.js';
+import { completeGroup, openMessages, PARTS_WINDOW_MS } from '../../core/parts.js';
+import type { ExpireRequest, MessagePart, PartOutcome, PartStore } from '../../core/ports/part-store.js';
 
 /** Parts in memory, for tests. Same behaviour as the database store. */
 export class InMemoryPartStore implements PartStore {
   private readonly parts: { part: MessagePart; group: string | null }[] = [];
 
   async add(part: MessagePart): Promise<PartOutcome> {
-    const known = this.parts.find((p) => p.part.provider === part.provider && p.part.messageId === part.messageId);
+    const known = this.parts.find((p) => p.part.provider === part.provider && p.part.message_id === part.message_id);
     if (known?.group) return { complete: true, parts: this.group(known.group) };
     if (known === undefined) this.parts.push({ part, group: null });
-    const since = part.receivedAt.getTime() - PARTS_WINDOW_MS;
+    const since = part.received_at.getTime() - PARTS_WINDOW_MS;
     const waiting = this.parts.filter(
       (p) =>
         p.group === null &&
@@ -18,7 +18,7 @@ export class InMemoryPartStore implements PartStore {
         p.part.recipient === part.recipient &&
         p.part.ref === part.ref &&
         p.part.total === part.total &&
-        p.part.receivedAt.getTime() >= since,
+        p.part.received_at.getTime() >= since,
     );
     const group = completeGroup(
       waiting.map((p) => p.part),
@@ -32,7 +32,7 @@ export class InMemoryPartStore implements PartStore {
       ).length;
       return { complete: false, received: new Set(waiting.map((p) => p.part.part)).size, open };
     }
-    const key = `${part.provider}:${(group[0] as MessagePart).messageId}`;
+    const key = `${part.provider}:${(group[0] as MessagePart).message_id}`;
     for (const entry of waiting) if (group.includes(entry.part)) entry.group = key;
     return { complete: true, parts: group };
   }
@@ -41,14 +41,14 @@ export class InMemoryPartStore implements PartStore {
     const entries = this.parts.filter(
       ({ part, group }) =>
         group === null &&
-        part.receivedAt < before &&
+        part.received_at < before &&
         (provider === undefined || part.provider === provider) &&
         (sender === undefined || part.sender === sender) &&
         (exceptRef === undefined || part.ref !== exceptRef),
     );
     const groups = openMessages(entries.map((entry) => entry.part));
     for (const group of groups) {
-      const key = `${(group[0] as MessagePart).provider}:${(group[0] as MessagePart).messageId}`;
+      const key = `${(group[0] as MessagePart).provider}:${(group[0] as MessagePart).message_id}`;
       for (const entry of entries) if (group.includes(entry.part)) entry.group = key;
     }
     return groups;
