@@ -25,12 +25,20 @@ export type ActionName =
   | 'review_hold'
   | 'none';
 
+/** What a suppression covers. */
+export type Scope = 'sms' | 'calls' | 'all';
+
+const SCOPES: readonly string[] = ['sms', 'calls', 'all'] satisfies Scope[];
+
+/** A task's state: open until someone does it. */
+export type TaskStatus = 'open' | 'done';
+
 /** A change to the sender's lead; `suppression` says what happens to its opt-out. */
 export interface LeadChange {
   readonly status: LeadStatus;
   readonly suppression: 'suppress' | 'lift' | 'keep';
   /** For a suppression: sms, calls or all. */
-  readonly scope: string | null;
+  readonly scope: Scope | null;
 }
 
 export type TaskKind = 'callback' | 'meeting' | 'review';
@@ -156,16 +164,16 @@ export function planAction(interpretation: Interpretation, ctx: ActionContext): 
   return plans[interpretation.intent]();
 }
 
-function scopeOf(interpretation: Interpretation): string {
+function scopeOf(interpretation: Interpretation): Scope {
   const scope = interpretation.extracted['scope'];
-  return typeof scope === 'string' ? scope : 'all';
+  return typeof scope === 'string' && SCOPES.includes(scope) ? (scope as Scope) : 'all';
 }
 
 /** The suppression state of a lead, as stored. */
 export interface LeadState {
   readonly status: LeadStatus;
   readonly opted_out_at: Date | null;
-  readonly opt_out_scope: string | null;
+  readonly opt_out_scope: Scope | null;
 }
 
 /**

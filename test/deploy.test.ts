@@ -102,7 +102,7 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   const db = service.container.resolve(TOKENS.Database);
   const rows = await sql<{
     intent: string;
-  }>`select intent from inbound_messages where message_sid = ${fields.MessageSid}`.execute(db);
+  }>`select intent from inbound_messages where message_id = ${fields.MessageSid}`.execute(db);
   t.same(rows.rows, [{ intent: 'CALLBACK_REQUEST' }], 'the row is stored');
   t.equal((await post(inboundFields(), `http://${HOST}/webhook/sms-response`)).status, 403, 'signed for http://');
   t.equal((await post(inboundFields(), `https://evil.example/webhook/sms-response`)).status, 403, 'another host');

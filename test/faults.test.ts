@@ -20,8 +20,8 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
 }
 
 async function storedSids(url: string): Promise<Set<string>> {
-  const rows = await query<{ message_sid: string }>(url, 'select message_sid from inbound_messages');
-  return new Set(rows.map((row) => row.message_sid));
+  const rows = await query<{ message_id: string }>(url, 'select message_id from inbound_messages');
+  return new Set(rows.map((row) => row.message_id));
 }
 
 t.test('the database goes down and comes back: 503 meanwhile, recovery without a restart', async (t) => {
@@ -94,7 +94,7 @@ t.test('two instances, one database, the same MessageSid at once: one row, one a
       answers.map((r) => r.status),
       [200, 200, 200, 200, 200, 200],
     );
-    const rows = await query(url, `select 1 from inbound_messages where message_sid = '${fields.MessageSid}'`);
+    const rows = await query(url, `select 1 from inbound_messages where message_id = '${fields.MessageSid}'`);
     t.equal(rows.length, 1, `round ${round}: one row`);
   }
   const tasks = await query(url, 'select 1 from tasks');

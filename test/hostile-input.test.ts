@@ -205,7 +205,7 @@ t.test('a NUL byte in a signed field is stored, not refused forever', async (t) 
   const rows = await sql<{
     content: string;
     raw: string;
-  }>`select content, raw_data->>'Body' as raw from inbound_messages where message_sid = ${fields.MessageSid}`.execute(
+  }>`select content, raw_data->>'Body' as raw from inbound_messages where message_id = ${fields.MessageSid}`.execute(
     db,
   );
   t.same(

@@ -73,7 +73,7 @@ t.test('the webhook over a real port, on Postgres', async (t) => {
       .resolve(TOKENS.Database)
       .selectFrom('inbound_messages')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('message_sid', '=', fields.MessageSid as string)
+      .where('message_id', '=', fields.MessageSid as string)
       .executeTakeFirstOrThrow();
     t.equal(Number(count.n), 1, 'one row');
   });

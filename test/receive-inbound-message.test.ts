@@ -197,6 +197,11 @@ t.test('every intent has an action; replies follow the sender’s language', asy
   t.match(planAction(read('OPT_OUT', 'fr', { scope: 'sms' }), ctx), {
     lead: { scope: 'sms', suppression: 'suppress' },
   });
+  t.match(
+    planAction(read('OPT_OUT', 'fr', { scope: 'email' }), ctx),
+    { lead: { scope: 'all' } },
+    'a scope that is not sms, calls or all suppresses everything',
+  );
   t.match(planAction(read('OPT_IN', 'en'), ctx), { reply: /subscribed again/ });
   t.match(planAction(read('OPT_IN'), ctx), { reply: /de nouveau abonné/ });
   t.match(planAction(read('HELP', 'en'), ctx), { reply: /reply STOP/ });

@@ -41,7 +41,7 @@ t.test('releasing a hold', async (t) => {
   t.same(releaseHold(held, keep, HELD_AT, true, AT), held, 'another review still holds it');
   const optedIn: LeadState = { status: 'active', opted_out_at: null, opt_out_scope: null };
   t.same(releaseHold(optedIn, keep, HELD_AT, false, AT), optedIn, 'a later START decided already');
-  const suppress = { status: 'opted_out' as const, suppression: 'suppress' as const, scope: 'calls' };
+  const suppress = { status: 'opted_out' as const, suppression: 'suppress' as const, scope: 'calls' as const };
   t.same(releaseHold(held, suppress, HELD_AT, false, AT), {
     status: 'opted_out',
     opted_out_at: HELD_AT,

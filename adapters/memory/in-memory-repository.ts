@@ -106,7 +106,7 @@ export class InMemoryRepository implements Repository {
   }
 
   private review(task: Task): Review {
-    const message = this.messageById(task.message_id);
+    const message = this.messageById(task.inbound_message_id);
     return { ...task, text: message.content, received_at: message.received_at };
   }
 
@@ -122,9 +122,14 @@ export class InMemoryRepository implements Repository {
     const stillHeld = this.tasks.some((t) => t.phone === task.phone && t.kind === 'review' && t.status === 'open');
     const next = releaseHold(lead, action.lead, task.created_at, stillHeld, at);
     this.leads.set(task.phone, { ...lead, ...next, updated_at: at });
-    if (action.task !== null) this.addTask(action.task, task.phone, task.campaign_id, task.message_id, at);
+    if (action.task !== null) this.addTask(action.task, task.phone, task.campaign_id, task.inbound_message_id, at);
     const readAs = task.details['read_as'] as Intent; // every review task says what was read (planAction)
-    this.examples.push({ text: this.messageById(task.message_id).content, read_as: readAs, intent, resolved_at: at });
+    this.examples.push({
+      text: this.messageById(task.inbound_message_id).content,
+      read_as: readAs,
+      intent,
+      resolved_at: at,
+    });
     return { kind: 'resolved', phone: task.phone, lead_status: next.status };
   }
 
@@ -140,7 +145,7 @@ export class InMemoryRepository implements Repository {
       phone,
       contact: task.contact,
       campaign_id: campaignId,
-      message_id: messageId,
+      inbound_message_id: messageId,
       due_text: task.due_text,
       details: structuredClone(task.details),
       status: 'open',

@@ -2,7 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
 import { storage } from '../../core/errors.js';
-import type { LeadChange, LeadStatus } from '../../core/action.js';
+import type { ActionName, LeadChange, LeadStatus, Scope, TaskKind } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
 import type {
@@ -63,7 +63,7 @@ export class KyselyRepository implements Repository {
           .selectFrom('inbound_messages')
           .select(['id', 'reply'])
           .where('provider', '=', message.provider)
-          .where('message_sid', '=', message.message_id)
+          .where('message_id', '=', message.message_id)
           .executeTakeFirstOrThrow();
         return { kind: 'duplicate', id: String(existing.id), reply: existing.reply };
       }),
@@ -83,7 +83,7 @@ export class KyselyRepository implements Repository {
       .selectFrom('inbound_messages')
       .selectAll()
       .where('provider', '=', provider)
-      .where('message_sid', '=', messageId)
+      .where('message_id', '=', messageId)
       .executeTakeFirst();
     return row && toMessage(row);
   }
@@ -128,7 +128,7 @@ export class KyselyRepository implements Repository {
   private reviews() {
     return this.db
       .selectFrom('tasks')
-      .innerJoin('inbound_messages as m', 'm.id', 'tasks.message_id')
+      .innerJoin('inbound_messages as m', 'm.id', 'tasks.inbound_message_id')
       .selectAll('tasks')
       .select(['m.content as text', 'm.received_at as received_at'])
       .where('tasks.kind', '=', 'review');
@@ -140,7 +140,7 @@ export class KyselyRepository implements Repository {
     return this.db.transaction().execute(async (trx): Promise<ResolveOutcome> => {
       const task = await trx
         .selectFrom('tasks')
-        .innerJoin('inbound_messages as m', 'm.id', 'tasks.message_id')
+        .innerJoin('inbound_messages as m', 'm.id', 'tasks.inbound_message_id')
         .selectAll('tasks')
         .select('m.content as text')
         .where('tasks.id', '=', taskId)
@@ -182,17 +182,24 @@ export class KyselyRepository implements Repository {
             phone: task.phone,
             contact: action.task.contact,
             campaign_id: task.campaign_id,
-            message_id: task.message_id,
+            inbound_message_id: task.inbound_message_id,
             due_text: action.task.due_text,
             details: JSON.stringify(action.task.details),
             created_at: at,
           })
           .execute();
       }
-      const readAs = String(task.details['read_as']); // every review task says what was read (planAction)
+      const readAs = task.details['read_as'] as Intent; // every review task says what was read (planAction)
       await trx
         .insertInto('review_examples')
-        .values({ message_id: task.message_id, text: task.text, read_as: readAs, intent, reviewer, resolved_at: at })
+        .values({
+          inbound_message_id: task.inbound_message_id,
+          text: task.text,
+          read_as: readAs,
+          intent,
+          reviewer,
+          resolved_at: at,
+        })
         .execute();
       return { kind: 'resolved', phone: task.phone, lead_status: next.status };
     });
@@ -205,7 +212,7 @@ export class KyselyRepository implements Repository {
       .orderBy('resolved_at')
       .orderBy('id')
       .execute();
-    return rows.map((row) => ({ ...row, read_as: row.read_as as Intent, intent: row.intent as Intent }));
+    return rows;
   }
 
   async purgeMessageData(before: Date): Promise<number> {
@@ -250,35 +257,82 @@ interface RecordRow {
   /** `messageKey` of the message. */
   readonly key: string;
   readonly provider: string;
-  readonly message_sid: string;
-  readonly source: string;
+  readonly message_id: string;
+  readonly source: InboundMessage['source'];
   readonly sender: string;
   readonly recipient: string;
   readonly content: string;
   readonly received_at: string;
   readonly raw_data: Readonly<Record<string, unknown>>;
   readonly extracted_data: Readonly<Record<string, unknown>>;
-  readonly intent: string;
+  readonly intent: Intent;
   readonly confidence: number;
-  readonly action: string;
+  readonly action: ActionName;
   readonly reply: string | null;
   /** Processing time: `processed_at`, and the lead's and task's times. */
   readonly processed_at: string;
-  readonly lead_status: string | null;
+  readonly lead_status: LeadStatus | null;
   readonly suppression: LeadChange['suppression'] | null;
-  readonly opt_out_scope: string | null;
-  readonly task_kind: string | null;
+  readonly opt_out_scope: Scope | null;
+  readonly task_kind: TaskKind | null;
   readonly task_contact: string | null;
   readonly task_due: string | null;
   readonly task_details: Readonly<Record<string, unknown>> | null;
 }
+
+/**
+ * The SQL type of each field of a RecordRow, in the statement's order: the statement's column list
+ * is made from it, and the compiler checks it names every field of RecordRow and nothing else.
+ */
+const RECORD_COLUMNS = {
+  key: 'text',
+  provider: 'text',
+  message_id: 'text',
+  source: 'text',
+  sender: 'text',
+  recipient: 'text',
+  content: 'text',
+  received_at: 'timestamptz',
+  raw_data: 'jsonb',
+  extracted_data: 'jsonb',
+  intent: 'text',
+  confidence: 'double precision',
+  action: 'text',
+  reply: 'text',
+  processed_at: 'timestamptz',
+  lead_status: 'text',
+  suppression: 'text',
+  opt_out_scope: 'text',
+  task_kind: 'text',
+  task_contact: 'text',
+  task_due: 'text',
+  task_details: 'jsonb',
+} as const satisfies Record<keyof RecordRow, string>;
+
+/** The message columns the statement inserts, each checked against the table's type. */
+const MESSAGE_COLUMNS = [
+  'provider',
+  'message_id',
+  'source',
+  'sender',
+  'recipient',
+  'content',
+  'received_at',
+  'raw_data',
+  'extracted_data',
+  'intent',
+  'confidence',
+  'action',
+  'reply',
+  'processed_at',
+] as const satisfies readonly (keyof InboundMessagesTable & keyof RecordRow)[];
 
 function recordRow({ message, intent, confidence, action, processedAt }: RecordRequest): RecordRow {
   const { lead, task } = action;
   return {
     key: messageKey(message),
     provider: message.provider,
-    message_sid: message.message_id,
+    message_id: message.message_id,
     source: message.source,
     sender: message.sender,
     recipient: message.recipient,
@@ -304,7 +358,7 @@ function recordRow({ message, intent, confidence, action, processedAt }: RecordR
 /**
  * The record statement, for any number of messages given as one JSON array ($1): one round trip
  * and one transaction. The messages are inserted first; only those that inserted (a known
- * (provider, message_sid) inserts nothing, and the unique constraint decides between concurrent
+ * (provider, message_id) inserts nothing, and the unique constraint decides between concurrent
  * deliveries, not a prior read) then change their lead and create their task, in data-modifying
  * CTEs that read the inserted rows. The campaign is the sender's lead's.
  *
@@ -313,26 +367,26 @@ function recordRow({ message, intent, confidence, action, processedAt }: RecordR
  * suppressed lead keeps its status until it opts back in. `suppress`: the first opt-out time is
  * kept, and two different scopes make `all`. `lift`: the opt-out goes.
  *
- * Its text never changes, so each connection prepares and plans it once.
+ * Raw SQL, not Kysely's builder: the batch comes from `jsonb_to_recordset(...) as batch(column
+ * type, ...)`, a column definition list Kysely's builder has no form for, and four data-modifying
+ * CTEs read the rows the first one inserted. What can drift is typed instead: its input columns
+ * come from RECORD_COLUMNS (checked against RecordRow) and its inserted columns from
+ * MESSAGE_COLUMNS (checked against the table). Its text never changes, so each connection prepares
+ * and plans it once.
  */
 const RECORD_STATEMENT = `
 with batch as (
-  select * from jsonb_to_recordset($1::jsonb) as batch(key text, provider text, message_sid text, source text,
-    sender text, recipient text, content text, received_at timestamptz, raw_data jsonb, extracted_data jsonb,
-    intent text, confidence double precision, action text, reply text, processed_at timestamptz,
-    lead_status text, suppression text, opt_out_scope text, task_kind text, task_contact text, task_due text,
-    task_details jsonb)
+  select * from jsonb_to_recordset($1::jsonb) as batch(${Object.entries(RECORD_COLUMNS)
+    .map(([column, type]) => `${column} ${type}`)
+    .join(', ')})
 ), ins as (
-  insert into inbound_messages (provider, message_sid, source, sender, recipient, content, campaign_id,
-    received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at)
-  select provider, message_sid, source, sender, recipient, content,
-    (select campaign_id from leads where phone = batch.sender),
-    received_at, raw_data, extracted_data, intent, confidence, action, reply, processed_at
+  insert into inbound_messages (${MESSAGE_COLUMNS.join(', ')}, campaign_id)
+  select ${MESSAGE_COLUMNS.join(', ')}, (select campaign_id from leads where phone = batch.sender)
   from batch
-  on conflict (provider, message_sid) do nothing
-  returning id, provider, message_sid, campaign_id
+  on conflict (provider, message_id) do nothing
+  returning id, provider, message_id, campaign_id
 ), stored as (
-  select ins.id, ins.campaign_id, batch.* from ins join batch using (provider, message_sid)
+  select ins.id, ins.campaign_id, batch.* from ins join batch using (provider, message_id)
 ), lead_kept as (
   insert into leads (phone, campaign_id, status, opted_out_at, opt_out_scope, created_at, updated_at)
   select sender, null, lead_status, null, opt_out_scope, processed_at, processed_at
@@ -356,7 +410,7 @@ with batch as (
   on conflict (phone) do update set status = excluded.status, opted_out_at = null, opt_out_scope = null,
     updated_at = excluded.updated_at
 ), new_task as (
-  insert into tasks (kind, phone, contact, campaign_id, message_id, due_text, details, created_at)
+  insert into tasks (kind, phone, contact, campaign_id, inbound_message_id, due_text, details, created_at)
   select task_kind, sender, task_contact, campaign_id, id, task_due, task_details, processed_at
   from stored where task_kind is not null
 )
@@ -367,7 +421,7 @@ function toMessage(row: Selectable<InboundMessagesTable>): StoredMessage {
     id: String(row.id),
     source: 'sms',
     provider: row.provider,
-    message_id: row.message_sid,
+    message_id: row.message_id,
     sender: row.sender,
     recipient: row.recipient,
     content: row.content,
@@ -375,7 +429,7 @@ function toMessage(row: Selectable<InboundMessagesTable>): StoredMessage {
     received_at: row.received_at,
     extracted_data: row.extracted_data,
     raw_data: row.raw_data ?? {},
-    intent: row.intent as Intent,
+    intent: row.intent,
     confidence: row.confidence,
     action: row.action,
     reply: row.reply,
@@ -387,7 +441,7 @@ function toLead(row: Selectable<LeadsTable>): Lead {
   return {
     phone: row.phone,
     campaign_id: row.campaign_id,
-    status: row.status as LeadStatus,
+    status: row.status,
     opted_out_at: row.opted_out_at,
     opt_out_scope: row.opt_out_scope,
     created_at: row.created_at,
@@ -398,14 +452,14 @@ function toLead(row: Selectable<LeadsTable>): Lead {
 function toTask(row: Selectable<TasksTable>): Task {
   return {
     id: String(row.id),
-    kind: row.kind as Task['kind'],
+    kind: row.kind,
     phone: row.phone,
     contact: row.contact,
     campaign_id: row.campaign_id,
-    message_id: String(row.message_id),
+    inbound_message_id: String(row.inbound_message_id),
     due_text: row.due_text,
     details: row.details,
-    status: row.status as Task['status'],
+    status: row.status,
     created_at: row.created_at,
   };
 }

@@ -129,6 +129,19 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * One name for each concept: `message_id` is the provider's id everywhere (it was `message_sid`
+   * here), and a reference to our stored message is `inbound_message_id`.
+   */
+  '2026-11-29-002-one-name-per-concept': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`alter table inbound_messages rename column message_sid to message_id`.execute(db);
+      await sql`alter table inbound_messages rename constraint inbound_messages_provider_message_sid_key
+        to inbound_messages_provider_message_id_key`.execute(db);
+      await sql`alter table tasks rename column message_id to inbound_message_id`.execute(db);
+      await sql`alter table review_examples rename column message_id to inbound_message_id`.execute(db);
+    },
+  },
 };
 
 /** Applies every pending migration; throws with the failing migration's error. */

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ActionName, LeadStatus, Scope, TaskKind, TaskStatus } from '../../core/action.js';
+import type { Intent } from '../../core/intent.js';
 
 /** A jsonb column: read as an object, written as JSON text (pg would turn a JS array into a SQL array). */
 type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
@@ -7,7 +9,8 @@ type Timestamp = ColumnType<Date, Date, Date>;
 export interface InboundMessagesTable {
   id: Generated<string>;
   provider: string;
-  message_sid: string;
+  /** The provider's id of the message (Twilio `MessageSid`), unique with `provider`. */
+  message_id: string;
   source: string;
   sender: string;
   recipient: string;
@@ -17,9 +20,9 @@ export interface InboundMessagesTable {
   /** Null once purged (RETENTION_DAYS). */
   raw_data: ColumnType<Record<string, string | string[]> | null, string, string | null>;
   extracted_data: Json;
-  intent: string;
+  intent: Intent;
   confidence: number;
-  action: string;
+  action: ActionName;
   reply: string | null;
   processed_at: Timestamp | null;
 }
@@ -28,23 +31,24 @@ export interface LeadsTable {
   id: Generated<string>;
   phone: string;
   campaign_id: string | null;
-  status: string;
+  status: LeadStatus;
   opted_out_at: Timestamp | null;
-  opt_out_scope: string | null;
+  opt_out_scope: Scope | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
 
 export interface TasksTable {
   id: Generated<string>;
-  kind: string;
+  kind: TaskKind;
   phone: string;
   contact: string;
   campaign_id: string | null;
-  message_id: string;
+  /** Our stored message (`inbound_messages.id`) that asked for it. */
+  inbound_message_id: string;
   due_text: string | null;
   details: Json;
-  status: Generated<string>;
+  status: Generated<TaskStatus>;
   created_at: Timestamp;
 }
 
@@ -67,10 +71,11 @@ export interface MessagePartsTable {
 /** A reply labelled by a person in `npm run review`, for training. */
 export interface ReviewExamplesTable {
   id: Generated<string>;
-  message_id: string;
+  /** The reviewed message (`inbound_messages.id`). */
+  inbound_message_id: string;
   text: string;
-  read_as: string;
-  intent: string;
+  read_as: Intent;
+  intent: Intent;
   reviewer: string;
   resolved_at: Timestamp;
 }

@@ -1,4 +1,4 @@
-import type { Action, LeadStatus, TaskKind } from '../action.js';
+import type { Action, ActionName, LeadStatus, Scope, TaskKind, TaskStatus } from '../action.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { Intent } from '../intent.js';
 
@@ -20,7 +20,7 @@ export interface StoredMessage extends InboundMessage {
   readonly id: string;
   readonly intent: Intent;
   readonly confidence: number;
-  readonly action: string;
+  readonly action: ActionName;
   readonly reply: string | null;
   readonly processed_at: Date | null;
 }
@@ -30,7 +30,7 @@ export interface Lead {
   readonly campaign_id: string | null;
   readonly status: LeadStatus;
   readonly opted_out_at: Date | null;
-  readonly opt_out_scope: string | null;
+  readonly opt_out_scope: Scope | null;
   readonly created_at: Date;
   readonly updated_at: Date;
 }
@@ -41,10 +41,11 @@ export interface Task {
   readonly phone: string;
   readonly contact: string;
   readonly campaign_id: string | null;
-  readonly message_id: string;
+  /** Our stored message that asked for it. */
+  readonly inbound_message_id: string;
   readonly due_text: string | null;
   readonly details: Readonly<Record<string, unknown>>;
-  readonly status: 'open' | 'done';
+  readonly status: TaskStatus;
   readonly created_at: Date;
 }
 
