@@ -189,7 +189,6 @@ export function releaseHold(
   stillHeld: boolean,
   at: Date,
 ): LeadState {
-  // prettier-ignore
   if (change !== null && change.suppression === 'suppress') {
     const suppressedBefore = lead.opted_out_at !== null && lead.opted_out_at < heldAt;
     return {

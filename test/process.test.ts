@@ -250,7 +250,13 @@ t.test('SIGTERM to `npm start` (as a script or a process manager sends it) stops
   // child runs without them (this test is about the signal, not about coverage).
   const npm = spawn('env', ['-u', 'NODE_OPTIONS', 'npm', 'start'], {
     cwd: ROOT,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PORT: String(port), DATABASE_URL: url, TWILIO_TOKEN: TOKEN }, // prettier-ignore
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      PORT: String(port),
+      DATABASE_URL: url,
+      TWILIO_TOKEN: TOKEN,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.teardown(() => {

@@ -120,7 +120,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
         .addColumn('message_id', 'bigint', (c) =>
           c.notNull().unique().references('inbound_messages.id').onDelete('cascade'),
-        ) // prettier-ignore
+        )
         .addColumn('text', 'text', (c) => c.notNull())
         .addColumn('read_as', 'text', (c) => c.notNull())
         .addColumn('intent', 'text', (c) => c.notNull())

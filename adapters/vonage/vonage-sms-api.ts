@@ -10,6 +10,11 @@ export interface VonageApiOptions {
   readonly timeoutMs: number;
 }
 
+/** What the SMS API answers: a status per part ("0": accepted). */
+interface VonageAnswer {
+  readonly messages?: readonly { readonly status?: unknown; readonly 'error-text'?: unknown }[];
+}
+
 /** Vonage statuses worth trying again later: 1 throttled, 5 internal error. */
 const RETRYABLE_STATUSES = new Set(['1', '5']);
 
@@ -46,7 +51,7 @@ export class VonageSmsApi implements ReplySender {
     if (!res.ok) {
       throw new ReplyError(`Vonage API answered HTTP ${res.status}`, res.status >= 500 || res.status === 429);
     }
-    const body = (await res.json().catch(() => null)) as { messages?: { status?: unknown; 'error-text'?: unknown }[] } | null; // prettier-ignore
+    const body = (await res.json().catch(() => null)) as VonageAnswer | null;
     const messages = Array.isArray(body?.messages) ? body.messages : [];
     if (messages.length === 0) throw new ReplyError('Vonage API answered without a message status', true);
     const refused = messages.find((message) => message.status !== '0');

@@ -4,7 +4,10 @@ import { createLogger } from '../logger.js';
 import { cliConfig } from './env.js';
 import { cliArgs } from './usage.js';
 
-cliArgs('usage: npm run migrate\n\nApplies pending migrations to the configured database (DATABASE_URL, else PGlite in DATA_DIR).\n', {}); // prettier-ignore
+const USAGE =
+  'usage: npm run migrate\n\n' +
+  'Applies pending migrations to the configured database (DATABASE_URL, else PGlite in DATA_DIR).\n';
+cliArgs(USAGE, {});
 const config = cliConfig();
 const db = await openDatabase(config, createLogger(config.logLevel, process.stderr));
 process.stdout.write(
