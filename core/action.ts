@@ -1,3 +1,5 @@
+import { refusedScope } from './consent.js';
+import type { ConsentEventKind, ConsentEvidence, ConsentSource, Permissions } from './consent.js';
 import type { Intent, Interpretation, Language } from './intent.js';
 
 export type LeadStatus =
@@ -9,6 +11,8 @@ export type LeadStatus =
   | 'meeting_requested'
   | 'question'
   | 'wrong_number'
+  /** Delivery receipts say the number cannot receive SMS (a landline, a dead number). */
+  | 'unreachable'
   /** A reply waits for a person (`npm run review`): the number is not texted meanwhile. */
   | 'held';
 
@@ -31,7 +35,7 @@ export type Scope = 'sms' | 'calls' | 'all';
 const SCOPES: readonly string[] = ['sms', 'calls', 'all'] satisfies Scope[];
 
 /** A task's state: open until someone does it. */
-export type TaskStatus = 'open' | 'done';
+export type TaskStatus = 'open' | 'done' | 'cancelled';
 
 /** A change to the sender's lead; `suppression` says what happens to its opt-out. */
 export interface LeadChange {
@@ -56,6 +60,13 @@ export interface NewTask {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/** The ledger entry of an action that changes what the number may receive. */
+export interface ConsentChange {
+  readonly event: ConsentEventKind;
+  readonly scope: Scope;
+  readonly source: ConsentSource;
+}
+
 /** Everything one message triggers, applied atomically with the stored message. */
 export interface Action {
   readonly name: ActionName;
@@ -63,7 +74,11 @@ export interface Action {
   readonly task: NewTask | null;
   /** Text to send back to the sender, or null for no reply. */
   readonly reply: string | null;
+  /** Appended to the consent ledger with the message, when the action changes a permission. */
+  readonly consent: ConsentChange | null;
 }
+
+type Plan = Omit<Action, 'consent'>;
 
 export interface ActionContext {
   readonly sender: string;
@@ -87,7 +102,7 @@ const REPLIES: Record<'opt_out' | 'opt_in' | 'help', Record<Language, (brand: st
   },
 };
 
-function statusOnly(name: ActionName, status: LeadStatus): Action {
+function statusOnly(name: ActionName, status: LeadStatus): Plan {
   return { name, lead: { status, suppression: 'keep', scope: null }, task: null, reply: null };
 }
 
@@ -97,7 +112,7 @@ function task(
   status: LeadStatus,
   interpretation: Interpretation,
   ctx: ActionContext,
-): Action {
+): Plan {
   const extracted = interpretation.extracted;
   const phone = typeof extracted['phone'] === 'string' ? extracted['phone'] : ctx.sender;
   const when = typeof extracted['when_text'] === 'string' ? extracted['when_text'] : null;
@@ -114,7 +129,7 @@ function task(
  * number is held (suppressed for sending, and no confirmation is sent, since nothing is decided
  * yet) and a person gets a review task with what the interpreter read.
  */
-function holdForReview(interpretation: Interpretation, ctx: ActionContext): Action {
+function holdForReview(interpretation: Interpretation, ctx: ActionContext): Plan {
   const { intent, confidence, secondary_intents, extracted } = interpretation;
   return {
     name: 'review_hold',
@@ -131,10 +146,67 @@ function holdForReview(interpretation: Interpretation, ctx: ActionContext): Acti
 
 /** Decides what a reply triggers: the policy, with no I/O. */
 export function planAction(interpretation: Interpretation, ctx: ActionContext): Action {
-  if (interpretation.review) return holdForReview(interpretation, ctx);
+  const plan = interpretation.review ? holdForReview(interpretation, ctx) : planIntent(interpretation, ctx);
+  return { ...plan, consent: consentOf(plan, ctx.providerReplied ? 'provider_keyword' : 'reply') };
+}
+
+/**
+ * What the ledger records of a plan: a lifted suppression is an opt-in, a hold a hold, a wrong
+ * number a suppression, any other suppression an opt-out with its scope.
+ */
+/** The lead change a ledger event makes, when it comes from somewhere other than a reply. */
+export function leadChangeOf(event: ConsentEventKind, scope: Scope): LeadChange | null {
+  if (event === 'opt_in') return { status: 'active', suppression: 'lift', scope: null };
+  if (event === 'opt_out' || event === 'import') return { status: 'opted_out', suppression: 'suppress', scope };
+  if (event === 'suppress') return { status: 'unreachable', suppression: 'suppress', scope };
+  return null;
+}
+
+/**
+ * What a person's decision on a held reply appends to the ledger: the hold is released, and their
+ * reading's own change (an opt-out confirmed, an opt-in…) follows, from the source `review`.
+ */
+export function reviewConsent(
+  inboundMessageId: string,
+  intent: Intent,
+  action: Action,
+  reviewer: string,
+): { change: ConsentChange; evidence: ConsentEvidence }[] {
+  const evidence = { inbound_message_id: inboundMessageId, intent, by: reviewer };
+  const release = { change: { event: 'release', scope: 'all', source: 'review' } as const, evidence };
+  return action.consent === null ? [release] : [release, { change: { ...action.consent, source: 'review' }, evidence }];
+}
+
+/**
+ * The lead after a review, as its ledger decides it: `releaseHold`'s status, and the refusals the
+ * ledger still holds (a person's opt-in lifts an earlier opt-out; an earlier opt-out stays
+ * otherwise; another open hold keeps everything refused).
+ */
+export function leadAfterReview(next: LeadState, permissions: Permissions, at: Date): LeadState {
+  const scope = refusedScope(permissions);
+  if (scope === null) {
+    const status = next.status === 'opted_out' || next.status === 'held' ? 'active' : next.status;
+    return { status, opted_out_at: null, opt_out_scope: null };
+  }
+  return { status: next.status, opted_out_at: next.opted_out_at ?? at, opt_out_scope: scope };
+}
+
+/** Events that cancel the number's open tasks: nobody calls a person who objected. */
+export const CANCELLING_EVENTS: readonly ConsentEventKind[] = ['opt_out', 'suppress', 'import'];
+
+export function consentOf(plan: Plan, source: ConsentSource): ConsentChange | null {
+  const lead = plan.lead;
+  if (lead === null || lead.suppression === 'keep') return null;
+  if (lead.suppression === 'lift') return { event: 'opt_in', scope: 'all', source };
+  if (plan.name === 'review_hold') return { event: 'hold', scope: 'all', source };
+  if (plan.name === 'wrong_number_suppressed') return { event: 'suppress', scope: 'all', source };
+  return { event: 'opt_out', scope: lead.scope as Scope, source };
+}
+
+function planIntent(interpretation: Interpretation, ctx: ActionContext): Plan {
   const reply = (kind: keyof typeof REPLIES): string | null =>
     ctx.providerReplied ? null : REPLIES[kind][interpretation.language](ctx.brand);
-  const plans: Record<Intent, () => Action> = {
+  const plans: Record<Intent, () => Plan> = {
     OPT_OUT: () => ({
       name: 'suppressed',
       lead: { status: 'opted_out', suppression: 'suppress', scope: scopeOf(interpretation) },

@@ -94,6 +94,13 @@ function apply(state: State, event: ConsentEvent): State {
   return { refused, holds };
 }
 
+/** The lead's `opt_out_scope` for these permissions: null when nothing is refused. */
+export function refusedScope(permissions: Permissions): Scope | null {
+  if (permissions.sms && permissions.calls) return null;
+  if (!permissions.sms && !permissions.calls) return 'all';
+  return permissions.sms ? 'calls' : 'sms';
+}
+
 /**
  * What a number may receive, replaying its ledger oldest first: the source of truth the `leads`
  * columns are kept in step with (a test replays random histories and compares).

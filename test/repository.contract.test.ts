@@ -19,7 +19,12 @@ t.test('pglite (embedded)', async (t) => {
   const repo = new KyselyRepository(db);
   t.teardown(() => db.destroy());
   repositoryContract(t, async () => {
-    await sql`truncate inbound_messages, leads, tasks, review_examples restart identity cascade`.execute(db);
+    // The ledger refuses TRUNCATE to the application; the suite's owner lifts that for its reset.
+    await sql`alter table consent_events disable trigger consent_events_append_only`.execute(db);
+    await sql`truncate inbound_messages, leads, tasks, review_examples, consent_events restart identity cascade`.execute(
+      db,
+    );
+    await sql`alter table consent_events enable trigger consent_events_append_only`.execute(db);
     return repo;
   });
 });

@@ -1,4 +1,8 @@
-import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
+import { CANCELLING_EVENTS, leadAfterReview, leadChangeOf, PERMISSION_ACTIONS } from '../../core/action.js';
+import { releaseHold, reviewConsent } from '../../core/action.js';
+import { permissionsOf } from '../../core/consent.js';
+import type { ConsentChange } from '../../core/action.js';
+import type { ConsentEvent, ConsentEvidence } from '../../core/consent.js';
 import { StorageError } from '../../core/errors.js';
 import type { LeadChange, LeadStatus, NewTask } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
@@ -22,6 +26,7 @@ export class InMemoryRepository implements Repository {
   private readonly tasks: Task[] = [];
   private readonly purged = new Set<string>();
   private readonly examples: ReviewExample[] = [];
+  private readonly ledger: ConsentEvent[] = [];
   private nextId = 1;
   /** Set to make every call fail as a database outage would. */
   failure: Error | null = null;
@@ -45,6 +50,11 @@ export class InMemoryRepository implements Repository {
       processed_at: request.processedAt,
     });
     if (action.lead !== null) this.applyLeadChange(message.sender, action.lead, request.processedAt);
+    if (action.consent !== null) {
+      const { intent, confidence, processedAt } = request;
+      const evidence = { inbound_message_id: id, words: message.content, intent, confidence, signature_verified: true };
+      this.append(message.sender, action.consent, evidence, processedAt);
+    }
     if (action.task !== null) this.addTask(action.task, message.sender, campaignId, id, request.processedAt);
     return { kind: 'stored', id, campaign_id: campaignId };
   }
@@ -120,7 +130,10 @@ export class InMemoryRepository implements Repository {
     this.tasks[index] = { ...task, status: 'done', details: { ...task.details, resolution } };
     const lead = this.leads.get(task.phone) as Lead;
     const stillHeld = this.tasks.some((t) => t.phone === task.phone && t.kind === 'review' && t.status === 'open');
-    const next = releaseHold(lead, action.lead, task.created_at, stillHeld, at);
+    for (const { change, evidence } of reviewConsent(task.inbound_message_id, intent, action, reviewer))
+      this.append(task.phone, change, evidence, at);
+    const released = releaseHold(lead, action.lead, task.created_at, stillHeld, at);
+    const next = leadAfterReview(released, permissionsOf(await this.consentHistory(task.phone)), at);
     this.leads.set(task.phone, { ...lead, ...next, updated_at: at });
     if (action.task !== null) this.addTask(action.task, task.phone, task.campaign_id, task.inbound_message_id, at);
     const readAs = task.details['read_as'] as Intent; // every review task says what was read (planAction)
@@ -149,6 +162,7 @@ export class InMemoryRepository implements Repository {
       due_text: task.due_text,
       details: structuredClone(task.details),
       status: 'open',
+      cancel_reason: null,
       created_at: at,
     });
   }
@@ -173,6 +187,31 @@ export class InMemoryRepository implements Repository {
     });
     this.examples.splice(0, this.examples.length, ...this.examples.filter((example) => example.resolved_at >= before));
     return count;
+  }
+
+  async recordConsent(events: readonly ConsentEvent[]): Promise<void> {
+    this.check();
+    for (const { phone, event, scope, source, evidence, occurred_at } of events) {
+      const change = leadChangeOf(event, scope);
+      if (change !== null) this.applyLeadChange(phone, change, occurred_at);
+      this.append(phone, { event, scope, source }, evidence, occurred_at);
+    }
+  }
+
+  async consentHistory(phone: string): Promise<ConsentEvent[]> {
+    this.check();
+    return this.ledger.filter((event) => event.phone === phone).map((event) => structuredClone(event));
+  }
+
+  /** A ledger event; an opt-out, a suppression or an import cancels the number's open tasks. */
+  private append(phone: string, change: ConsentChange, evidence: ConsentEvidence, at: Date): void {
+    this.ledger.push({ phone, ...change, evidence: structuredClone(evidence), occurred_at: at });
+    if (!CANCELLING_EVENTS.includes(change.event)) return;
+    const reason = `${change.event} (${change.source})`;
+    this.tasks.forEach((task, i) => {
+      if (task.phone === phone && task.status === 'open')
+        this.tasks[i] = { ...task, status: 'cancelled', cancel_reason: reason };
+    });
   }
 
   async ping(): Promise<void> {

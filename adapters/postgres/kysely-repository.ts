@@ -1,6 +1,10 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
-import { PERMISSION_ACTIONS, releaseHold } from '../../core/action.js';
+import { CANCELLING_EVENTS, leadAfterReview, leadChangeOf, PERMISSION_ACTIONS } from '../../core/action.js';
+import { releaseHold, reviewConsent } from '../../core/action.js';
+import { permissionsOf } from '../../core/consent.js';
+import type { ConsentChange } from '../../core/action.js';
+import type { ConsentEvent, ConsentEvidence } from '../../core/consent.js';
 import { storage } from '../../core/errors.js';
 import type { ActionName, LeadChange, LeadStatus, Scope, TaskKind } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
@@ -18,6 +22,7 @@ import type {
   Task,
 } from '../../core/ports/repository.js';
 import type { Database, InboundMessagesTable, LeadsTable, TasksTable } from './schema.js';
+import type { Transaction } from 'kysely';
 import { WriteBatcher } from './write-batcher.js';
 
 /** A task id as the bigint column holds it: anything else names no task (and must not reach the query). */
@@ -168,7 +173,11 @@ export class KyselyRepository implements Repository {
         .where('kind', '=', 'review')
         .where('status', '=', 'open')
         .executeTakeFirst();
-      const next = releaseHold(toLead(lead), action.lead, task.created_at, other !== undefined, at);
+      const heldMessage = String(task.inbound_message_id);
+      for (const { change, evidence } of reviewConsent(heldMessage, intent, action, reviewer))
+        await appendConsent(trx, task.phone, change, evidence, at);
+      const released = releaseHold(toLead(lead), action.lead, task.created_at, other !== undefined, at);
+      const next = leadAfterReview(released, permissionsOf(await history(trx, task.phone)), at);
       await trx
         .updateTable('leads')
         .set({ ...next, updated_at: at })
@@ -242,9 +251,85 @@ export class KyselyRepository implements Repository {
     });
   }
 
+  /** Rare (receipts that fail, imports, operators): plain statements in one transaction. */
+  async recordConsent(events: readonly ConsentEvent[]): Promise<void> {
+    await storage('recording a change of permission', () =>
+      this.db.transaction().execute(async (trx) => {
+        for (const { phone, event, scope, source, evidence, occurred_at } of events) {
+          const change = leadChangeOf(event, scope);
+          if (change !== null) await applyLeadChange(trx, phone, change, occurred_at);
+          await appendConsent(trx, phone, { event, scope, source }, evidence, occurred_at);
+        }
+      }),
+    );
+  }
+
+  consentHistory(phone: string): Promise<ConsentEvent[]> {
+    return history(this.db, phone);
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
+}
+
+/** A number's ledger, oldest first. */
+function history(db: Kysely<Database>, phone: string): Promise<ConsentEvent[]> {
+  return db
+    .selectFrom('consent_events')
+    .select(['phone', 'event', 'scope', 'source', 'evidence', 'occurred_at'])
+    .where('phone', '=', phone)
+    .orderBy('id')
+    .execute();
+}
+
+/** A ledger event; an opt-out, a suppression or an import cancels the number's open tasks. */
+async function appendConsent(
+  trx: Transaction<Database>,
+  phone: string,
+  change: ConsentChange,
+  evidence: ConsentEvidence,
+  at: Date,
+): Promise<void> {
+  await trx
+    .insertInto('consent_events')
+    .values({ phone, ...change, evidence: JSON.stringify(evidence), occurred_at: at })
+    .execute();
+  if (!CANCELLING_EVENTS.includes(change.event)) return;
+  await trx
+    .updateTable('tasks')
+    .set({ status: 'cancelled', cancel_reason: `${change.event} (${change.source})` })
+    .where('phone', '=', phone)
+    .where('status', '=', 'open')
+    .execute();
+}
+
+/** A lead change outside the record statement, with the same semantics (see RECORD_STATEMENT). */
+async function applyLeadChange(trx: Transaction<Database>, phone: string, change: LeadChange, at: Date) {
+  const lifted = change.suppression === 'lift';
+  await trx
+    .insertInto('leads')
+    .values({
+      phone,
+      campaign_id: null,
+      status: change.status,
+      opted_out_at: lifted ? null : at,
+      opt_out_scope: change.scope,
+      created_at: at,
+      updated_at: at,
+    })
+    .onConflict((oc) =>
+      oc.column('phone').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        opted_out_at: lifted ? null : sql`coalesce(leads.opted_out_at, excluded.opted_out_at)`,
+        opt_out_scope: lifted
+          ? null
+          : sql`case when leads.opt_out_scope is null or leads.opt_out_scope = excluded.opt_out_scope
+              then excluded.opt_out_scope else 'all' end`,
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
 }
 
 /** A message's identity, unique within a batch: ties a returned row to its request. */
@@ -278,6 +363,11 @@ interface RecordRow {
   readonly task_contact: string | null;
   readonly task_due: string | null;
   readonly task_details: Readonly<Record<string, unknown>> | null;
+  readonly consent_event: ConsentChange['event'] | null;
+  readonly consent_scope: ConsentChange['scope'] | null;
+  readonly consent_source: ConsentChange['source'] | null;
+  /** The ledger's evidence; the statement adds the stored message's id. */
+  readonly consent_evidence: ConsentEvidence | null;
 }
 
 /**
@@ -307,6 +397,10 @@ const RECORD_COLUMNS = {
   task_contact: 'text',
   task_due: 'text',
   task_details: 'jsonb',
+  consent_event: 'text',
+  consent_scope: 'text',
+  consent_source: 'text',
+  consent_evidence: 'jsonb',
 } as const satisfies Record<keyof RecordRow, string>;
 
 /** The message columns the statement inserts, each checked against the table's type. */
@@ -352,6 +446,11 @@ function recordRow({ message, intent, confidence, action, processedAt }: RecordR
     task_contact: task?.contact ?? null,
     task_due: task?.due_text ?? null,
     task_details: task?.details ?? null,
+    consent_event: action.consent?.event ?? null,
+    consent_scope: action.consent?.scope ?? null,
+    consent_source: action.consent?.source ?? null,
+    consent_evidence:
+      action.consent === null ? null : { words: message.content, intent, confidence, signature_verified: true },
   };
 }
 
@@ -413,6 +512,16 @@ with batch as (
   insert into tasks (kind, phone, contact, campaign_id, inbound_message_id, due_text, details, created_at)
   select task_kind, sender, task_contact, campaign_id, id, task_due, task_details, processed_at
   from stored where task_kind is not null
+), consent as (
+  insert into consent_events (phone, event, scope, source, evidence, occurred_at)
+  select sender, consent_event, consent_scope, consent_source,
+    consent_evidence || jsonb_build_object('inbound_message_id', id::text), processed_at
+  from stored where consent_event is not null
+), cancelled as (
+  update tasks set status = 'cancelled', cancel_reason = consent_event || ' (' || consent_source || ')'
+  from stored
+  where tasks.phone = stored.sender and tasks.status = 'open'
+    and stored.consent_event in (${CANCELLING_EVENTS.map((event) => `'${event}'`).join(', ')})
 )
 select key, id, campaign_id from stored`;
 
@@ -460,6 +569,7 @@ function toTask(row: Selectable<TasksTable>): Task {
     due_text: row.due_text,
     details: row.details,
     status: row.status,
+    cancel_reason: row.cancel_reason,
     created_at: row.created_at,
   };
 }

@@ -142,6 +142,61 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`alter table review_examples rename column message_id to inbound_message_id`.execute(db);
     },
   },
+  /**
+   * The consent ledger (every change of permission, append-only: a trigger refuses UPDATE, DELETE
+   * and TRUNCATE, and the purge keeps it, since proof of objection must outlive the message), the
+   * delivery receipts (each (provider, message, status) once, and the current state per message),
+   * and the reason a task was cancelled (an opt-out or a suppression cancels the number's tasks).
+   */
+  '2026-11-29-003-consent-and-deliveries': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`create table consent_events (
+        id bigint generated always as identity primary key,
+        phone text not null,
+        event text not null check (event in ('opt_out', 'opt_in', 'hold', 'release', 'suppress', 'import')),
+        scope text not null check (scope in ('sms', 'calls', 'all')),
+        source text not null
+          check (source in ('reply', 'provider_keyword', 'delivery_error', 'import', 'operator', 'review')),
+        evidence jsonb not null,
+        occurred_at timestamptz not null,
+        recorded_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create index consent_events_phone_idx on consent_events (phone, id)`.execute(db);
+      await sql`create function consent_events_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'consent_events is append-only: % refused', tg_op using errcode = 'insufficient_privilege';
+        end $$`.execute(db);
+      await sql`create trigger consent_events_append_only before update or delete or truncate on consent_events
+        for each statement execute function consent_events_append_only()`.execute(db);
+      await sql`alter table tasks add column cancel_reason text`.execute(db);
+      await sql`create table deliveries (
+        id bigint generated always as identity primary key,
+        provider text not null,
+        message_id text not null,
+        recipient text not null,
+        status text not null,
+        error_code text,
+        campaign_id text,
+        updated_at timestamptz not null,
+        raw_data jsonb not null,
+        unique (provider, message_id)
+      )`.execute(db);
+      await sql`create index deliveries_campaign_idx on deliveries (campaign_id)`.execute(db);
+      await sql`create table delivery_events (
+        id bigint generated always as identity primary key,
+        provider text not null,
+        message_id text not null,
+        recipient text not null,
+        status text not null,
+        error_code text,
+        error_class text,
+        received_at timestamptz not null,
+        raw_data jsonb,
+        unique (provider, message_id, status)
+      )`.execute(db);
+      await sql`create index delivery_events_recipient_idx on delivery_events (recipient, received_at)`.execute(db);
+    },
+  },
 };
 
 /** Applies every pending migration; throws with the failing migration's error. */

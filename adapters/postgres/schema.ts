@@ -1,5 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { ActionName, LeadStatus, Scope, TaskKind, TaskStatus } from '../../core/action.js';
+import type { ConsentEventKind, ConsentSource } from '../../core/consent.js';
+import type { DeliveryStatus, ErrorClass } from '../../core/delivery.js';
 import type { Intent } from '../../core/intent.js';
 
 /** A jsonb column: read as an object, written as JSON text (pg would turn a JS array into a SQL array). */
@@ -49,7 +51,47 @@ export interface TasksTable {
   due_text: string | null;
   details: Json;
   status: Generated<TaskStatus>;
+  /** Why a task was cancelled (an opt-out or a suppression of its number). */
+  cancel_reason: Generated<string | null>;
   created_at: Timestamp;
+}
+
+/** The consent ledger: append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
+export interface ConsentEventsTable {
+  id: Generated<string>;
+  phone: string;
+  event: ConsentEventKind;
+  scope: Scope;
+  source: ConsentSource;
+  evidence: Json;
+  occurred_at: Timestamp;
+  recorded_at: Generated<Date>;
+}
+
+/** The current state of each message we sent, from its delivery receipts. */
+export interface DeliveriesTable {
+  id: Generated<string>;
+  provider: string;
+  message_id: string;
+  recipient: string;
+  status: DeliveryStatus;
+  error_code: string | null;
+  campaign_id: string | null;
+  updated_at: Timestamp;
+  raw_data: Json;
+}
+
+/** Every (provider, message, status) a receipt reported, once. */
+export interface DeliveryEventsTable {
+  id: Generated<string>;
+  provider: string;
+  message_id: string;
+  recipient: string;
+  status: DeliveryStatus;
+  error_code: string | null;
+  error_class: ErrorClass | null;
+  received_at: Timestamp;
+  raw_data: Json;
 }
 
 /** Parts of a concatenated SMS (providers that deliver them one by one), until the message is whole. */
@@ -86,4 +128,7 @@ export interface Database {
   tasks: TasksTable;
   message_parts: MessagePartsTable;
   review_examples: ReviewExamplesTable;
+  consent_events: ConsentEventsTable;
+  deliveries: DeliveriesTable;
+  delivery_events: DeliveryEventsTable;
 }

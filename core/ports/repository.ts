@@ -1,4 +1,5 @@
 import type { Action, ActionName, LeadStatus, Scope, TaskKind, TaskStatus } from '../action.js';
+import type { ConsentEvent } from '../consent.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { Intent } from '../intent.js';
 
@@ -46,6 +47,8 @@ export interface Task {
   readonly due_text: string | null;
   readonly details: Readonly<Record<string, unknown>>;
   readonly status: TaskStatus;
+  /** Why it was cancelled, when it was. */
+  readonly cancel_reason: string | null;
   readonly created_at: Date;
 }
 
@@ -80,7 +83,12 @@ export interface ReviewExample {
 
 /** Durable storage of messages, leads and tasks. */
 export interface Repository {
-  /** Stores the message and applies its action in one transaction; a known message changes nothing. */
+  /**
+   * Stores the message and applies its action in one transaction; a known message changes nothing.
+   * An action that changes a permission appends its ledger event, with the message's words, intent
+   * and confidence as evidence (only verified requests are recorded), and an opt-out or a
+   * suppression cancels the number's open tasks.
+   */
   record(request: RecordRequest): Promise<RecordOutcome>;
   /** Registers a number we texted for a campaign (keeps its opt-out). */
   saveLead(phone: string, campaignId: string | null, at: Date): Promise<void>;
@@ -105,6 +113,14 @@ export interface Repository {
   resolveReview(resolution: ReviewResolution): Promise<ResolveOutcome>;
   /** Replies people labelled, oldest first. */
   listReviewExamples(): Promise<ReviewExample[]>;
+  /**
+   * Appends changes of permission that did not come with a reply (delivery errors, imports, an
+   * operator), in one transaction: each updates the lead as its event says (core `leadChangeOf`),
+   * and an opt-out, a suppression or an import cancels the number's open tasks.
+   */
+  recordConsent(events: readonly ConsentEvent[]): Promise<void>;
+  /** The number's ledger, oldest first (replies' events are appended by `record`, reviews' by `resolveReview`). */
+  consentHistory(phone: string): Promise<ConsentEvent[]>;
   /**
    * Erases the personal data older than `before` (README, "Personal data"): a message's text, raw
    * payload, extracted data and, unless it changed the number's permission, its sender; a task's
