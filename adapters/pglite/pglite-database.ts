@@ -1,18 +1,134 @@
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
+import type { Driver } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Database } from '../postgres/schema.js';
 
 const engines = new WeakMap<Kysely<Database>, PGlite>();
 
 /**
+ * The embedded database's directory is open in another process. PGlite is one Postgres backend
+ * in one process: a second process opening the same files works on its own copy in memory, and
+ * what either writes can be lost (or the second crashes, `RuntimeError: Aborted()`).
+ */
+export class DataDirectoryInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `the embedded database in ${dataDir} is in use by process ${pid} (the service, or another tool); ` +
+        'stop it first, or set DATABASE_URL so that the service and the tools share Postgres',
+    );
+    this.name = 'DataDirectoryInUseError';
+  }
+}
+
+/** Lock files this process holds (a second opening in the same process is refused as well). */
+const held = new Set<string>();
+
+/** Whether `pid` is a running process other than this one (EPERM: it runs, as another user). */
+function running(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid a lock file names; NaN when it cannot be read (gone, a dangling link) or holds no number. */
+function holderOf(path: string): number {
+  try {
+    return Number.parseInt(readFileSync(path, 'utf8'), 10);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Takes `<dataDir>.lock` for this process, or throws `DataDirectoryInUseError` naming the process
+ * that holds it. The file holding our pid is linked into place, so that it never exists half
+ * written and two processes cannot both create it. A lock whose process is gone (killed, crashed,
+ * or a pid this process now has after a restart in a container) is stale and replaced. Returns
+ * the release, also run at exit.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const path = `${resolve(dataDir)}.lock`;
+  if (held.has(path)) throw new DataDirectoryInUseError(resolve(dataDir), process.pid);
+  const mine = join(dirname(path), `.pglite-lock-${process.pid}`);
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+  try {
+    for (;;) {
+      try {
+        linkSync(mine, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = holderOf(path);
+      if (running(holder)) throw new DataDirectoryInUseError(resolve(dataDir), holder);
+      rmSync(path, { force: true });
+    }
+  } finally {
+    rmSync(mine, { force: true });
+  }
+  held.add(path);
+  const release = (): void => {
+    if (!held.delete(path)) return;
+    rmSync(path, { force: true });
+    process.off('exit', release);
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** Kysely's PGlite dialect, whose destroy (after closing PGlite) releases the data directory's lock. */
+class LockedPgliteDialect extends PGliteDialect {
+  constructor(
+    pglite: PGlite,
+    private readonly release: () => void,
+  ) {
+    super(pglite);
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const destroy = driver.destroy.bind(driver);
+    driver.destroy = async () => {
+      try {
+        await destroy();
+      } finally {
+        this.release();
+      }
+    };
+    return driver;
+  }
+}
+
+/**
  * The embedded default: Postgres compiled to WebAssembly, in-process, data in `dataDir`
- * (in memory when null). One connection, not crash-safe: production uses Postgres.
+ * (in memory when null). One connection, not crash-safe: production uses Postgres. One process at
+ * a time: a directory open elsewhere throws `DataDirectoryInUseError` (see `lockDataDir`); the
+ * lock goes with `db.destroy()` or the process.
  */
 export async function createPgliteDatabase(dataDir: string | null): Promise<Kysely<Database>> {
-  const pglite = dataDir === null ? new PGlite() : new PGlite(dataDir);
-  await pglite.waitReady;
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const release = dataDir === null ? () => {} : lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = dataDir === null ? new PGlite() : new PGlite(dataDir);
+    await pglite.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new LockedPgliteDialect(pglite, release) });
+  // Kysely destroys only a driver it has initialised (on a first query): initialise it now, so that
+  // `destroy()` always closes PGlite and releases the lock.
+  await db.connection().execute(async () => {});
   engines.set(db, pglite);
   return db;
 }
