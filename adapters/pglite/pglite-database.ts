@@ -86,7 +86,16 @@ export function lockDataDir(dataDir: string): () => void {
   return release;
 }
 
-/** Kysely's PGlite dialect, whose destroy (after closing PGlite) releases the data directory's lock. */
+/**
+ * Kysely's PGlite dialect for the service: its destroy (after closing PGlite) releases the data
+ * directory's lock, and each use of the connection first lets the event loop read what has arrived.
+ *
+ * PGlite runs a statement synchronously, on this thread. Without the yield, a webhook's write
+ * would start and finish before the next request is even read, so the repository's group commit
+ * (WriteBatcher) never finds anything waiting and every message pays a statement and a commit of
+ * its own; with it, the requests read meanwhile wait for the connection and go together in the
+ * next batch (the bench: CPU per request divided by about five, bench/RESULTS.md).
+ */
 class LockedPgliteDialect extends PGliteDialect {
   constructor(
     pglite: PGlite,
@@ -97,6 +106,12 @@ class LockedPgliteDialect extends PGliteDialect {
 
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      await new Promise((resolve) => setImmediate(resolve));
+      return connection;
+    };
     const destroy = driver.destroy.bind(driver);
     driver.destroy = async () => {
       try {
@@ -110,6 +125,13 @@ class LockedPgliteDialect extends PGliteDialect {
 }
 
 /**
+ * PGlite's defaults but for shared_buffers: 160 MB of it (written at start, so resident at once)
+ * was most of the service's memory. The data files are read through the operating system's cache,
+ * so a smaller buffer pool costs little here (bench/RESULTS.md).
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
+/**
  * The embedded default: Postgres compiled to WebAssembly, in-process, data in `dataDir`
  * (in memory when null). One connection, not crash-safe: production uses Postgres. One process at
  * a time: a directory open elsewhere throws `DataDirectoryInUseError` (see `lockDataDir`); the
@@ -119,7 +141,7 @@ export async function createPgliteDatabase(dataDir: string | null): Promise<Kyse
   const release = dataDir === null ? () => {} : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = dataDir === null ? new PGlite() : new PGlite(dataDir);
+    pglite = new PGlite({ ...(dataDir === null ? {} : { dataDir }), startParams: START_PARAMS });
     await pglite.waitReady;
   } catch (error) {
     release();
