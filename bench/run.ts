@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,9 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '
 // The interpreter's model is data, not code: tsc does not copy it (npm run build does the same).
 mkdirSync(join(ROOT, BUILD_DIR, 'adapters/interpreter/data'), { recursive: true });
 copyFileSync(join(ROOT, 'adapters/interpreter/data/model.json'), join(ROOT, BUILD_DIR, 'adapters/interpreter/data/model.json')); // prettier-ignore
+// So is the embedded database's template (npm run build copies it too).
+for (const file of readdirSync(join(ROOT, 'adapters/pglite')).filter((name) => name.endsWith('.tar.gz')))
+  copyFileSync(join(ROOT, 'adapters/pglite', file), join(ROOT, BUILD_DIR, 'adapters/pglite', file));
 
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -1,4 +1,4 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
@@ -131,17 +131,48 @@ class LockedPgliteDialect extends PGliteDialect {
  */
 const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
 
+/** The version of PGlite installed: the data directory's format is its own. */
+export const PGLITE_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@electric-sql/pglite')), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/**
+ * A new database's files as PGlite's initdb makes them, made once by scripts/pglite-template.ts for
+ * this version of PGlite: loading them takes about a second where initdb, in WebAssembly, takes
+ * 6 to 14 s and 850 MB of memory. Absent (another PGlite version, or a build that did not copy it),
+ * a new database is made by initdb as before.
+ */
+export const PGLITE_TEMPLATE = new URL(`./initdb-${PGLITE_VERSION}.tar.gz`, import.meta.url);
+
+/** The template's files for a database not made yet, when there is a template. */
+function templateFor(dataDir: string | null, template: URL): Blob | undefined {
+  if (dataDir !== null && existsSync(join(dataDir, 'PG_VERSION'))) return undefined;
+  if (!existsSync(template)) return undefined;
+  return new Blob([readFileSync(template)]);
+}
+
 /**
  * The embedded default: Postgres compiled to WebAssembly, in-process, data in `dataDir`
- * (in memory when null). One connection, not crash-safe: production uses Postgres. One process at
+ * (in memory when null), new databases made from `template`. One connection, not crash-safe:
+ * production uses Postgres. One process at
  * a time: a directory open elsewhere throws `DataDirectoryInUseError` (see `lockDataDir`); the
  * lock goes with `db.destroy()` or the process.
  */
-export async function createPgliteDatabase(dataDir: string | null): Promise<Kysely<Database>> {
+export async function createPgliteDatabase(
+  dataDir: string | null,
+  template: URL = PGLITE_TEMPLATE,
+): Promise<Kysely<Database>> {
   const release = dataDir === null ? () => {} : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = new PGlite({ ...(dataDir === null ? {} : { dataDir }), startParams: START_PARAMS });
+    const loadDataDir = templateFor(dataDir, template);
+    pglite = new PGlite({
+      ...(dataDir === null ? {} : { dataDir }),
+      ...(loadDataDir === undefined ? {} : { loadDataDir }),
+      startParams: START_PARAMS,
+    });
     await pglite.waitReady;
   } catch (error) {
     release();

@@ -4,7 +4,14 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createPgliteDatabase, DataDirectoryInUseError, lockDataDir } from '../adapters/pglite/pglite-database.js';
+import { sql } from 'kysely';
+import {
+  createPgliteDatabase,
+  DataDirectoryInUseError,
+  lockDataDir,
+  PGLITE_TEMPLATE,
+  PGLITE_VERSION,
+} from '../adapters/pglite/pglite-database.js';
 import { LOADER, ROOT } from './fixtures/process.js';
 
 /** A data directory's path in a directory of its own (nothing created yet). */
@@ -106,4 +113,30 @@ t.test('a lock that cannot be taken or cleared fails loudly', async (t) => {
   const long = join(dirname(dataDirPath()), 'x'.repeat(251)); // `<name>.lock` is one character over NAME_MAX
   t.throws(() => lockDataDir(long), { code: 'ENAMETOOLONG' });
   t.same(readdirSync(dirname(long)), [], 'the temporary file is removed');
+});
+
+t.test('a new database starts from the template made for the installed PGlite', async (t) => {
+  t.ok(
+    existsSync(PGLITE_TEMPLATE),
+    `adapters/pglite/initdb-${PGLITE_VERSION}.tar.gz exists (after upgrading PGlite: node --import tsx scripts/pglite-template.ts)`,
+  );
+  const dataDir = dataDirPath();
+  const made = await createPgliteDatabase(dataDir);
+  t.ok(existsSync(join(dataDir, 'PG_VERSION')), 'the files are in the data directory');
+  await sql`create table kept (note text)`.execute(made);
+  await sql`insert into kept values ('still here')`.execute(made);
+  await made.destroy();
+  // Opened again: the existing database, not a new copy of the template over it.
+  const reopened = await createPgliteDatabase(dataDir);
+  t.same((await sql<{ note: string }>`select note from kept`.execute(reopened)).rows, [{ note: 'still here' }]);
+  await reopened.destroy();
+});
+
+t.test('without a template, a new database is made by initdb', async (t) => {
+  const dataDir = dataDirPath();
+  const made = await createPgliteDatabase(dataDir, new URL('initdb-none.tar.gz', PGLITE_TEMPLATE));
+  t.same((await sql<{ setting: string }>`select current_setting('shared_buffers') as setting`.execute(made)).rows, [
+    { setting: '32MB' },
+  ]);
+  await made.destroy();
 });
