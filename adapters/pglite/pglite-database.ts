@@ -1,5 +1,6 @@
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import type { Driver } from 'kysely';
@@ -165,6 +166,11 @@ export async function createPgliteDatabase(
   template: URL = PGLITE_TEMPLATE,
 ): Promise<Kysely<Database>> {
   const release = dataDir === null ? () => {} : lockDataDir(dataDir);
+  // PGlite is 10 MB of WebAssembly. V8 compiles it with its baseline compiler, then again with its
+  // optimising one (TurboFan) for the functions that run most: Postgres's are large, and that second
+  // compilation cost 60 MB of peak memory and more CPU than it saved in the bench (bench/RESULTS.md).
+  // Read when a module is compiled: it applies to the WebAssembly this process compiles from now on.
+  setFlagsFromString('--liftoff-only');
   let pglite: PGlite;
   try {
     const loadDataDir = templateFor(dataDir, template);
