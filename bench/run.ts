@@ -462,5 +462,11 @@ const lines = [
     ? [`Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 30,000).`, ''] // prettier-ignore
     : []),
 ];
-if (TARGETS.every((target) => ONLY.has(target))) writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+/** What follows this line in RESULTS.md is written by hand (analyses, before/after figures): a run keeps it. */
+const NOTES = '<!-- notes: kept by npm run bench -->';
+if (TARGETS.every((target) => ONLY.has(target))) {
+  const previous = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
+  const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), [...lines, ...(notes === '' ? [] : [notes])].join('\n'));
+}
 process.stdout.write(lines.join('\n'));
