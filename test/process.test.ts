@@ -222,6 +222,11 @@ t.test('a database that cannot be reached fails the start loudly', async (t) => 
   });
   t.equal(result.status, 1);
   t.match(result.stderr, /failed to start: Error: database migration failed[\s\S]*ECONNREFUSED/);
+  // A tool fails as well, with the cause; only a directory in use is EX_TEMPFAIL.
+  const tool = runCli('tasks', [], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' });
+  t.not(tool.status, 0);
+  t.not(tool.status, 75);
+  t.match(tool.stderr, /ECONNREFUSED/);
 });
 
 t.test('an unreadable .env fails the start with the reason', async (t) => {
