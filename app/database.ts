@@ -2,13 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { createPgliteDatabase } from '../adapters/pglite/pglite-database.js';
+import { createPgliteDatabase, DataDirectoryInUseError } from '../adapters/pglite/pglite-database.js';
 import { migrateToLatest } from '../adapters/postgres/migrations.js';
 import { createPostgresDatabase } from '../adapters/postgres/postgres-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import type { Config } from './config.js';
 
-/** Opens Postgres when `DATABASE_URL` is set, else the embedded PGlite in `DATA_DIR`, and migrates it. */
+export { DataDirectoryInUseError };
+
+/**
+ * Exit status of a process that finds the embedded database open in another one (sysexits.h
+ * EX_TEMPFAIL: it may work once that process stops). systemd restarts the service on it.
+ */
+export const EX_TEMPFAIL = 75;
+
+/**
+ * Opens Postgres when `DATABASE_URL` is set, else the embedded PGlite in `DATA_DIR`, and migrates
+ * it. The embedded database is one process's: it throws `DataDirectoryInUseError` while another
+ * process has it open.
+ */
 export async function openDatabase(config: Config, logger: Logger): Promise<Kysely<Database>> {
   let db: Kysely<Database>;
   if (config.databaseUrl !== null) {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { inspect } from 'node:util';
 import { ConfigError, envFileWarning, loadConfig, readEnvFile } from './config.js';
 import type { Config } from './config.js';
+import { DataDirectoryInUseError, EX_TEMPFAIL } from './database.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof DataDirectoryInUseError) {
+    process.stderr.write(`berinia-webhook: cannot start: ${error.message}\n`);
+    process.exit(EX_TEMPFAIL);
+  }
   process.stderr.write(`berinia-webhook: failed to start: ${inspect(error)}\n`);
   process.exit(1);
 });

@@ -1,20 +1,22 @@
 /**
  * `npm run bench`: the whole pipeline under load (verify, parse, store, interpret, act, answer),
  * compared in the same run with a bare node:http + pg baseline (bench/baseline.ts), on Postgres;
- * then the embedded PGlite default, and the interpreter alone. Writes bench/RESULTS.md.
+ * then the embedded PGlite default, back to back with a bare node:http + PGlite baseline
+ * (bench/pglite-baseline.ts), each also timed from an empty data directory (its first start); and
+ * the interpreter alone. Writes bench/RESULTS.md.
  *
  * The server runs pinned to CPU 0; Postgres and the load generator share CPU 1. Every run checks
  * that the rows stored equal the 200 answers and, for the service, that every row was interpreted
  * and tied to its lead's campaign.
  * Env: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (32);
- * BENCH_ONLY (comma list of baseline, postgres, pglite, interpreter: a partial run prints its table
+ * BENCH_ONLY (comma list of baseline, postgres, pglite-baseline, pglite, interpreter: a partial run prints its table
  * and leaves RESULTS.md alone); BENCH_PROFILE (a directory: the service targets run with --cpu-prof,
  * and bench/profile.ts summarizes each profile written there); BENCH_RATE (requests a second in all,
  * for CPU per request at equal load; unset: as fast as the server answers).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +30,11 @@ import type { Database } from '../adapters/postgres/schema.js';
 
 const USAGE = `usage: npm run bench
 
-Loads the service and a bare node:http + pg baseline in the same run, then PGlite and the
+Loads the service and a bare node:http + pg baseline in the same run, then the service on PGlite
+and a bare node:http + PGlite baseline (each also started on an empty directory), and the
 interpreter alone, and writes bench/RESULTS.md (Postgres at 127.0.0.1:5432; a few minutes).
 Settings come from the environment: BENCH_RUNS (3), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (5),
-BENCH_CONNECTIONS (32), BENCH_ONLY (baseline,postgres,pglite,interpreter), BENCH_RATE, BENCH_PROFILE.
+BENCH_CONNECTIONS (32), BENCH_ONLY (baseline,postgres,pglite-baseline,pglite,interpreter), BENCH_RATE, BENCH_PROFILE.
 `;
 const args = process.argv.slice(2);
 if (args.length > 0) {
@@ -46,7 +49,8 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WARMUP = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 5);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'baseline,postgres,pglite,interpreter').split(','));
+const TARGETS = ['baseline', 'postgres', 'pglite-baseline', 'pglite', 'interpreter'];
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? TARGETS.join(',')).split(','));
 const PROFILE_DIR = process.env['BENCH_PROFILE'];
 /** A fixed total request rate instead of as fast as it answers: to compare CPU per request at equal load. */
 const RATE = process.env['BENCH_RATE'] === undefined ? undefined : Number(process.env['BENCH_RATE']);
@@ -144,6 +148,9 @@ execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '
 // The interpreter's model is data, not code: tsc does not copy it (npm run build does the same).
 mkdirSync(join(ROOT, BUILD_DIR, 'adapters/interpreter/data'), { recursive: true });
 copyFileSync(join(ROOT, 'adapters/interpreter/data/model.json'), join(ROOT, BUILD_DIR, 'adapters/interpreter/data/model.json')); // prettier-ignore
+// So is the embedded database's template (npm run build copies it too).
+for (const file of readdirSync(join(ROOT, 'adapters/pglite')).filter((name) => name.endsWith('.tar.gz')))
+  copyFileSync(join(ROOT, 'adapters/pglite', file), join(ROOT, BUILD_DIR, 'adapters/pglite', file));
 
 async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
@@ -163,15 +170,28 @@ async function start(entry: string, env: Record<string, string>): Promise<{ chil
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env }, // prettier-ignore
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       await fetch(`http://127.0.0.1:${port}/healthz`); // any answer: it listens
       return { child, port };
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   throw new Error(`${entry} did not start`);
+}
+
+/**
+ * A start on an empty data directory, as a newcomer's first `npm start`: seconds from spawning the
+ * process to its first answer (initialising the database included), and its peak RSS.
+ */
+async function firstStart(entry: string, env: Record<string, string>): Promise<{ seconds: number; rssMb: number }> {
+  const started = process.hrtime.bigint();
+  const { child } = await start(entry, env);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rssMb = peakRssMb(child.pid as number);
+  await stop(child);
+  return { seconds, rssMb };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -259,6 +279,7 @@ interface TargetResult {
   cpuUs: number;
   dbUs: number;
   requests: number;
+  firstStart?: { seconds: number; rssMb: number };
 }
 
 async function pgDatabase(name: string): Promise<string> {
@@ -366,14 +387,32 @@ try {
       ),
     );
   }
+  // The two PGlite targets back to back, so that their ratio holds on a machine shared with others.
+  if (ONLY.has('pglite-baseline')) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
+    const env = { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
+    const first = await firstStart('bench/pglite-baseline.ts', env);
+    results.set('pglite-baseline', {
+      ...(await bench('bare node:http + PGlite (baseline)', 'bench/pglite-baseline.ts', env, async (acked, loads) => {
+        const db = await createPgliteDatabase(join(dataDir, 'pglite'));
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from baseline_messages`.execute(db);
+        await db.destroy();
+        checkStored('PGlite baseline', acked, (rows[0] as { n: number }).n, loads);
+      })),
+      firstStart: first,
+    }); // prettier-ignore
+  }
   if (ONLY.has('pglite')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
+    const env = { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL };
+    const first = await firstStart('app/main.ts', env);
     await prepareServiceDatabase(await createPgliteDatabase<Database>(join(dataDir, 'pglite')));
-    results.set('pglite',
-      await bench('service on PGlite (embedded default)', 'app/main.ts', { DATA_DIR: dataDir, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) =>
+    results.set('pglite', {
+      ...(await bench('service on PGlite (embedded default)', 'app/main.ts', env, async (acked, loads) =>
         checkService('PGlite', await createPgliteDatabase<Database>(join(dataDir, 'pglite')), acked, loads),
-      ),
-    ); // prettier-ignore
+      )),
+      firstStart: first,
+    }); // prettier-ignore
   }
 } finally {
   pinDatabase('0-1');
@@ -395,6 +434,8 @@ if (PROFILE_DIR !== undefined) {
 // ---- report ----
 const baseline = results.get('baseline');
 const service = results.get('postgres');
+const pgliteBaseline = results.get('pglite-baseline');
+const pglite = results.get('pglite');
 const pgVersion = execFileSync('psql', [ADMIN_URL, '-tAc', 'show server_version'], { encoding: 'utf8' }).trim();
 const lines = [
   '# Benchmark results',
@@ -405,11 +446,15 @@ const lines = [
   `Each request is a distinct pre-signed Twilio webhook (unique MessageSid, French bodies with accents and emoji), from one of ${LEADS} leads registered in 20 campaigns beforehand (replies come from numbers we texted).`,
   'After each run: a row for every 200 answer (nothing acknowledged lost; at most one extra row per connection, for requests cut off when the time is up), every stored message interpreted and tied to its campaign; else the bench fails.',
   'CPU µs/req: the server process; DB µs/req: all Postgres processes (the postmaster and its backends).',
+  "First start: from spawning the process on an empty data directory to its first answer (creating the database included), and that process's peak RSS.",
   '',
-  '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | DB µs/req | requests acknowledged |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...[...results.values()].map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.name.includes('PGlite') ? '–' : r.dbUs} | ${r.requests} |`), // prettier-ignore
+  '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | DB µs/req | requests acknowledged | first start s (peak RSS MB) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...[...results.values()].map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.name.includes('PGlite') ? '–' : r.dbUs} | ${r.requests} | ${r.firstStart ? `${r.firstStart.seconds.toFixed(1)} (${r.firstStart.rssMb})` : '–'} |`), // prettier-ignore
   '',
+  ...(pgliteBaseline && pglite
+    ? [`Service on PGlite / PGlite baseline: **${(pglite.rps / pgliteBaseline.rps).toFixed(2)}**. Service on PGlite: ${Math.round(pglite.rps)} req/s (target ≥ 2,000), peak RSS ${pglite.rssMb} MB (target ≤ 250 MB), first start ${pglite.firstStart?.seconds.toFixed(1)} s (target ≤ 5 s).`, ''] // prettier-ignore
+    : []),
   ...(baseline && service
     ? [`Service / baseline: **${(service.rps / baseline.rps).toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`, ''] // prettier-ignore
     : []),
@@ -417,5 +462,11 @@ const lines = [
     ? [`Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 30,000).`, ''] // prettier-ignore
     : []),
 ];
-if (ONLY.size === 4) writeFileSync(join(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+/** What follows this line in RESULTS.md is written by hand (analyses, before/after figures): a run keeps it. */
+const NOTES = '<!-- notes: kept by npm run bench -->';
+if (TARGETS.every((target) => ONLY.has(target))) {
+  const previous = readFileSync(join(ROOT, 'bench/RESULTS.md'), 'utf8');
+  const notes = previous.includes(NOTES) ? previous.slice(previous.indexOf(NOTES)) : '';
+  writeFileSync(join(ROOT, 'bench/RESULTS.md'), [...lines, ...(notes === '' ? [] : [notes])].join('\n'));
+}
 process.stdout.write(lines.join('\n'));

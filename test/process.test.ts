@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -161,9 +161,39 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   const sent = runCli('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
   t.match(sent.stdout, /^200 text\/xml/, 'signed with the token from the same .env');
   t.match(sent.stdout, /<Message>/);
+
+  // PGlite is single-process: while the service has it, a tool or a second service refuses in one
+  // line, naming the directory and the service's pid, exit 75 (EX_TEMPFAIL), and writes nothing.
+  const lock = join(cwd, 'data/pglite.lock');
+  const inUse = (pid: number) =>
+    `the embedded database in ${join(cwd, 'data/pglite')} is in use by process ${pid} (the service, or another tool); ` +
+    'stop it first, or set DATABASE_URL so that the service and the tools share Postgres\n';
+  const pid = service.child.pid as number;
+  for (const [tool, args] of [
+    ['leads', ['--add', '+33611110000']],
+    ['tasks', []],
+    ['migrate', []],
+  ] as const) {
+    const refused = runCli(tool, [...args], {}, cwd);
+    t.same([refused.status, refused.stdout, refused.stderr], [75, '', `${tool}: ${inUse(pid)}`], `${tool} refuses`);
+  }
+  const second = runCli('../main', [], { PORT: String(service.port + 1) }, cwd);
+  t.same([second.status, second.stderr], [75, `berinia-webhook: cannot start: ${inUse(pid)}`]);
+  t.match(runCli('sms', ['--from', '+33688886666', '--body', 'oui'], { PORT: String(service.port) }, cwd).stdout, /^200 /, 'the service goes on'); // prettier-ignore
   t.equal(await service.stop('SIGINT'), 0);
-  // PGlite is single-process: the CLIs open the data directory once the service has stopped.
+  t.notOk(existsSync(lock), 'a graceful stop releases the directory');
+
+  // Stopped: the tools open it, and what they write is there for the next service.
+  t.equal(runCli('leads', ['--add', '+33611110000'], {}, cwd).stdout, 'saved +33611110000 (campaign none)\n');
+  const killed = await spawnService(t, {}, cwd);
+  t.equal(await killed.stop('SIGKILL'), null, 'killed: nothing runs at exit');
+  t.equal(readFileSync(lock, 'utf8'), `${killed.child.pid}\n`, 'the lock of the killed service is left behind');
+  const next = await spawnService(t, {}, cwd);
+  t.equal(readFileSync(lock, 'utf8'), `${next.child.pid}\n`, 'the next start takes the stale lock over');
+  t.equal(await next.stop('SIGTERM'), 0);
   t.match(runCli('leads', ['--status', 'opted_out'], {}, cwd).stdout, /\+33688887777\topted_out/);
+  t.match(runCli('leads', [], {}, cwd).stdout, /^3 lead\(s\)\n/, 'the two senders and the lead added between runs');
+  t.match(runCli('leads', [], {}, cwd).stdout, /\+33611110000\tactive\t-\n/);
   t.equal(runCli('migrate', [], {}, cwd).stdout, 'database schema up to date (pglite in ./data)\n');
 });
 
@@ -192,6 +222,11 @@ t.test('a database that cannot be reached fails the start loudly', async (t) => 
   });
   t.equal(result.status, 1);
   t.match(result.stderr, /failed to start: Error: database migration failed[\s\S]*ECONNREFUSED/);
+  // A tool fails as well, with the cause; only a directory in use is EX_TEMPFAIL.
+  const tool = runCli('tasks', [], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' });
+  t.not(tool.status, 0);
+  t.not(tool.status, 75);
+  t.match(tool.stderr, /ECONNREFUSED/);
 });
 
 t.test('an unreadable .env fails the start with the reason', async (t) => {

@@ -1,6 +1,6 @@
 /** Applies pending migrations to the configured database (`npm run migrate`); each one is logged. */
-import { openDatabase } from '../database.js';
 import { createLogger } from '../logger.js';
+import { openCliDatabase } from './db.js';
 import { cliConfig } from './env.js';
 import { cliArgs } from './usage.js';
 
@@ -9,7 +9,7 @@ const USAGE =
   'Applies pending migrations to the configured database (DATABASE_URL, else PGlite in DATA_DIR).\n';
 cliArgs(USAGE, {});
 const config = cliConfig();
-const db = await openDatabase(config, createLogger(config.logLevel, process.stderr));
+const db = await openCliDatabase(config, createLogger(config.logLevel, process.stderr));
 process.stdout.write(
   `database schema up to date (${config.databaseUrl === null ? `pglite in ${config.dataDir}` : 'postgres'})\n`,
 );
