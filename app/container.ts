@@ -4,6 +4,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createHttpServer } from '../adapters/http/http-server.js';
+import type { WebhookRoute } from '../adapters/http/http-server.js';
 import {
   ClassifierInterpreter,
   DEFAULT_POLICY,
@@ -15,6 +16,9 @@ import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import type { ReplySender } from '../core/ports/reply-sender.js';
 import type { ProviderAdapters } from '../core/ports/sms-provider.js';
+import { CheckContactability } from '../core/contactability.js';
+import { ReceiveDeliveryReceipt } from '../core/receive-delivery-receipt.js';
+import { toE164 } from '../adapters/phone/phone-numbers.js';
 import { ReceiveInboundMessage } from '../core/receive-inbound-message.js';
 import type { Config } from './config.js';
 import { TOKENS } from './tokens.js';
@@ -77,15 +81,20 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
     useFactory: instanceCachingFactory((d) => {
       const pipelines = d.resolve(TOKENS.Pipelines);
       const providers = d.resolve(TOKENS.Providers);
-      return config.providers.map(({ name, route }) => {
+      const repository = d.resolve(TOKENS.Repository);
+      return config.providers.flatMap(({ name, route, receiptRoute }): WebhookRoute[] => {
         const pipeline = pipelines.get(name) as ReceiveInboundMessage;
-        const { listener } = providers.get(name) as ProviderAdapters;
-        return {
+        const { verifier, listener, receipts } = providers.get(name) as ProviderAdapters;
+        const inbound: WebhookRoute = {
           provider: name,
           ...route,
           receive: (request) => pipeline.execute(request),
           answer: (reply) => listener.answer(reply),
         };
+        if (receiptRoute === undefined || receipts === undefined) return [inbound];
+        const deliveries = new ReceiveDeliveryReceipt({ verifier, listener: receipts, repository });
+        const answer = () => ({ status: 200, contentType: null, body: '' });
+        return [inbound, { provider: name, ...receiptRoute, receive: (r) => deliveries.execute(r), answer }];
       });
     }),
   });
@@ -102,6 +111,15 @@ export function buildContainer(config: Config, logger: Logger, db: Kysely<Databa
         headersTimeoutMs: config.headersTimeoutMs,
         requestTimeoutMs: config.requestTimeoutMs,
         observer: new PrometheusObserver(),
+        contactability: (phones) => {
+          const check = new CheckContactability(repository);
+          return Promise.all(
+            phones.map((typed) => {
+              const phone = toE164(typed, config.phoneRegion);
+              return phone === null ? null : check.execute(phone);
+            }),
+          );
+        },
       });
     }),
   });

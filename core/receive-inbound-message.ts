@@ -1,5 +1,5 @@
 import { planAction } from './action.js';
-import type { ActionName } from './action.js';
+import type { ActionName, ConsentChange } from './action.js';
 import { OutboxError } from './errors.js';
 import { escapeNul, withoutNul } from './inbound-message.js';
 import type { InboundMessage, ProviderKeyword } from './inbound-message.js';
@@ -27,6 +27,8 @@ export type ReceiveOutcome =
       readonly intent: Intent;
       readonly action: ActionName;
       readonly reply: string | null;
+      /** The change of permission appended to the ledger with it, if any. */
+      readonly consent: ConsentChange | null;
       /** Set when the interpreter threw: the message was stored as UNKNOWN. */
       readonly interpreterError: Error | null;
     }
@@ -192,6 +194,7 @@ export class ReceiveInboundMessage {
       intent: interpretation.intent,
       action: action.name,
       reply: action.reply,
+      consent: action.consent,
       interpreterError: error,
     };
   }

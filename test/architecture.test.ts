@@ -58,6 +58,7 @@ t.test('one port per file in core/ports', async (t) => {
   const ports = readdirSync(join(root, 'core/ports')).sort();
   t.same(ports, [
     'clock.ts',
+    'delivery-listener.ts',
     'multipart-format.ts',
     'part-store.ts',
     'reply-outbox.ts',

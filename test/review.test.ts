@@ -26,6 +26,7 @@ t.test('a reply held for review: the number is held, a person gets a task, nothi
       details: { scope: 'sms', email: 'a@b.fr', read_as: 'OPT_OUT', confidence: 0.55, secondary_intents: ['QUESTION'] },
     },
     reply: null,
+    consent: { event: 'hold', scope: 'all', source: 'reply' },
   });
 });
 

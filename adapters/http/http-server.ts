@@ -7,6 +7,7 @@ import type { ServiceObserver } from '../../core/ports/service-observer.js';
 import type { SignedRequest } from '../../core/ports/signature-verifier.js';
 import type { HttpMethod } from '../../core/ports/sms-provider.js';
 import { maskPhone } from '../../core/privacy.js';
+import type { ReceiptOutcome } from '../../core/receive-delivery-receipt.js';
 import type { ReceiveOutcome } from '../../core/receive-inbound-message.js';
 import { parseForm, RequestError } from './form.js';
 
@@ -16,8 +17,8 @@ export interface WebhookRoute {
   readonly path: string;
   /** `POST` (form body), and `GET` (query fields) for providers that can be set to use it. */
   readonly methods: readonly HttpMethod[];
-  /** The provider's use case (`ReceiveInboundMessage.execute`). */
-  readonly receive: (request: SignedRequest) => Promise<ReceiveOutcome>;
+  /** The provider's use case (`ReceiveInboundMessage` or `ReceiveDeliveryReceipt`). */
+  readonly receive: (request: SignedRequest) => Promise<ReceiveOutcome | ReceiptOutcome>;
   /** The answer that acknowledges a stored message, carrying its reply when there is one. */
   readonly answer: (reply: string | null) => ProviderAnswer;
 }
@@ -38,7 +39,23 @@ export interface HttpServerOptions {
   readonly requestTimeoutMs: number;
   /** Metrics; without one, nothing is counted and `/metrics` is not found. */
   readonly observer?: ServiceObserver;
+  /**
+   * `/v1/contactability` for BerinIA's sending side (loopback only, like `/metrics`: the Nginx site
+   * does not proxy it): each number as typed, answered with its permissions, or null for text that
+   * is not a phone number. Without it the path is not found.
+   */
+  readonly contactability?: (phones: readonly string[]) => Promise<(ContactabilityAnswer | null)[]>;
 }
+
+export interface ContactabilityAnswer {
+  readonly phone: string;
+  readonly sms: boolean;
+  readonly calls: boolean;
+  readonly reason: string | null;
+}
+
+/** Most numbers one bulk question may hold. */
+export const MAX_CONTACTABILITY_BATCH = 1000;
 
 /** An HTTP answer, and what to log about it. */
 interface Answer {
@@ -51,6 +68,7 @@ interface Answer {
 
 const TEXT = 'text/plain; charset=utf-8';
 const HEALTH_PATHS = new Set(['/', '/webhook/', '/healthz']);
+const CONTACTABILITY = '/v1/contactability';
 const text = (status: number, body: string, headers?: Record<string, string>): Answer => ({
   status,
   contentType: TEXT,
@@ -98,7 +116,8 @@ type Route = WebhookRoute & { readonly log: Logger };
 type Context = Omit<HttpServerOptions, 'routes'> & { readonly routes: ReadonlyMap<string, Route> };
 
 function routeLabel({ routes, observer }: Context, path: string): string {
-  const known = routes.has(path) || HEALTH_PATHS.has(path) || path === '/readyz' || path === '/metrics';
+  const known =
+    routes.has(path) || HEALTH_PATHS.has(path) || path === '/readyz' || path === '/metrics' || path === CONTACTABILITY;
   return known && (path !== '/metrics' || observer !== undefined) ? path : 'other';
 }
 
@@ -119,7 +138,59 @@ async function dispatch(context: Context, req: IncomingMessage, path: string, ta
     const { contentType, body } = await context.observer.exposition();
     return { status: 200, contentType, body };
   }
+  if (path === CONTACTABILITY && context.contactability !== undefined) {
+    if (method !== 'GET' && method !== 'POST') return notAllowed('GET, POST');
+    return contactability(context, context.contactability, req, target).catch((error: unknown) =>
+      error instanceof RequestError ? rejected(error) : failed(context, error),
+    );
+  }
   return text(404, 'not found');
+}
+
+/**
+ * `GET /v1/contactability?phone=+33612345678` answers one object; `POST` with a JSON array of
+ * numbers (or `{"phones": [...]}`) answers an array in the same order. A number that does not
+ * parse is answered `{"phone": <as sent>, "error": "not a phone number"}`, never a 500.
+ */
+async function contactability(
+  context: Context,
+  check: NonNullable<HttpServerOptions['contactability']>,
+  req: IncomingMessage,
+  target: string,
+): Promise<Answer> {
+  const json = (status: number, value: unknown): Answer => ({
+    status,
+    contentType: 'application/json; charset=utf-8',
+    body: `${JSON.stringify(value)}\n`,
+  });
+  let phones: string[];
+  if (req.method === 'GET') {
+    const phone = new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('phone');
+    if (target.indexOf('?') === -1 || phone === null) throw new RequestError(400, 'phone is required');
+    phones = [phone];
+  } else {
+    phones = bulkPhones(await readBody(req, context.bodyLimit));
+  }
+  const answers = (await check(phones)).map(
+    (answer, i) => answer ?? { phone: phones[i] as string, error: 'not a phone number' },
+  );
+  return json(200, req.method === 'GET' ? answers[0] : answers);
+}
+
+/** The numbers of a bulk question: a JSON array of strings, or an object with one in `phones`. */
+function bulkPhones(body: Buffer): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RequestError(400, 'body must be JSON: an array of phone numbers, or {"phones": [...]}');
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { phones?: unknown } | null)?.phones;
+  if (!Array.isArray(list) || !list.every((item): item is string => typeof item === 'string'))
+    throw new RequestError(400, 'body must be JSON: an array of phone numbers, or {"phones": [...]}');
+  if (list.length > MAX_CONTACTABILITY_BATCH)
+    throw new RequestError(413, `at most ${MAX_CONTACTABILITY_BATCH} numbers a question`);
+  return list;
 }
 
 async function readiness({ ready, observer, logger }: Context): Promise<Answer> {
@@ -158,7 +229,12 @@ async function webhook(context: Context, route: Route, req: IncomingMessage, tar
 }
 
 /** What the use case's outcome means in HTTP, with its log line. */
-function outcomeAnswer(context: Context, route: Route, outcome: ReceiveOutcome, target: string): Answer {
+function outcomeAnswer(
+  context: Context,
+  route: Route,
+  outcome: ReceiveOutcome | ReceiptOutcome,
+  target: string,
+): Answer {
   const acknowledge = (reply: string | null, msg: string, fields: object): Answer => ({
     ...route.answer(reply),
     log: { level: 'info', msg, fields },
@@ -186,8 +262,13 @@ function outcomeAnswer(context: Context, route: Route, outcome: ReceiveOutcome, 
     case 'duplicate':
       return acknowledge(outcome.reply, 'webhook duplicate ignored', { id: outcome.id });
     case 'stored': {
-      const { message, id, intent, action } = outcome;
+      const { message, id, intent, action, consent } = outcome;
       context.observer?.stored(route.provider, intent, action);
+      if (consent !== null) {
+        context.observer?.consent(consent.event, consent.source);
+        const clock = (Date.now() - message.received_at.getTime()) / 1000;
+        if (consent.event === 'opt_out') context.observer?.optOutStored(clock);
+      }
       if (outcome.interpreterError !== null) {
         route.log.error({ err: outcome.interpreterError, id }, 'interpreter failed; message stored as UNKNOWN');
       }
@@ -195,6 +276,22 @@ function outcomeAnswer(context: Context, route: Route, outcome: ReceiveOutcome, 
       const fields = { id, message_id: message.message_id, from, campaign: message.campaign_id, intent, action };
       return acknowledge(outcome.reply, 'webhook stored', fields);
     }
+    case 'recorded': {
+      const { receipt, status, consent } = outcome;
+      context.observer?.delivery(route.provider, receipt.status, receipt.error_code);
+      if (consent !== null) context.observer?.consent(consent.event, consent.source);
+      const fields = {
+        message_id: receipt.message_id,
+        to: maskPhone(receipt.recipient),
+        reported: receipt.status,
+        status,
+        error_code: receipt.error_code,
+        ...(consent === null ? {} : { consent: `${consent.event} (${consent.source})` }),
+      };
+      return acknowledge(null, 'delivery receipt recorded', fields);
+    }
+    case 'repeated':
+      return acknowledge(null, 'delivery receipt repeated', {});
   }
 }
 

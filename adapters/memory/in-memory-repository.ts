@@ -1,12 +1,17 @@
 import { CANCELLING_EVENTS, leadAfterReview, leadChangeOf, PERMISSION_ACTIONS } from '../../core/action.js';
 import { releaseHold, reviewConsent } from '../../core/action.js';
 import { permissionsOf } from '../../core/consent.js';
+import { DELIVERY_RANK } from '../../core/delivery.js';
+import type { DeliveryReceipt } from '../../core/delivery.js';
 import type { ConsentChange } from '../../core/action.js';
 import type { ConsentEvent, ConsentEvidence } from '../../core/consent.js';
 import { StorageError } from '../../core/errors.js';
 import type { LeadChange, LeadStatus, NewTask } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
+  Delivery,
+  DeliveryOutcome,
+  DeliveryRequest,
   Lead,
   RecordOutcome,
   RecordRequest,
@@ -27,6 +32,8 @@ export class InMemoryRepository implements Repository {
   private readonly purged = new Set<string>();
   private readonly examples: ReviewExample[] = [];
   private readonly ledger: ConsentEvent[] = [];
+  private readonly deliveryEvents: DeliveryReceipt[] = [];
+  private readonly deliveries = new Map<string, Delivery>();
   private nextId = 1;
   /** Set to make every call fail as a database outage would. */
   failure: Error | null = null;
@@ -196,6 +203,43 @@ export class InMemoryRepository implements Repository {
       if (change !== null) this.applyLeadChange(phone, change, occurred_at);
       this.append(phone, { event, scope, source }, evidence, occurred_at);
     }
+  }
+
+  async recordDelivery({ receipt, consent, temporary }: DeliveryRequest): Promise<DeliveryOutcome> {
+    this.check();
+    const { provider, message_id, status, recipient } = receipt;
+    const same = (one: DeliveryReceipt) =>
+      one.provider === provider && one.message_id === message_id && one.status === status;
+    if (this.deliveryEvents.some(same)) return { kind: 'repeated' };
+    this.deliveryEvents.push(structuredClone(receipt));
+    const key = `${provider}\u0000${message_id}`;
+    const known = this.deliveries.get(key);
+    const lead = this.leads.get(recipient);
+    if (known === undefined || DELIVERY_RANK[known.status] < DELIVERY_RANK[status]) {
+      const { error_code, received_at: updated_at } = receipt;
+      const campaign_id = known?.campaign_id ?? lead?.campaign_id ?? null;
+      this.deliveries.set(key, { provider, message_id, recipient, status, error_code, campaign_id, updated_at });
+    }
+    const current = (this.deliveries.get(key) as Delivery).status;
+    const receives = lead?.opt_out_scope !== 'sms' && lead?.opt_out_scope !== 'all';
+    if (consent === null || !receives || !this.reached(recipient, receipt.received_at, temporary))
+      return { kind: 'recorded', status: current, consent: null };
+    await this.recordConsent([consent]);
+    return { kind: 'recorded', status: current, consent };
+  }
+
+  private reached(phone: string, now: Date, temporary: DeliveryRequest['temporary']): boolean {
+    if (temporary === null) return true;
+    const since = now.getTime() - temporary.days * 86_400_000;
+    const failures = this.deliveryEvents.filter(
+      (one) => one.recipient === phone && one.error_class === 'temporary' && one.received_at.getTime() > since,
+    );
+    return failures.length >= temporary.failures;
+  }
+
+  async findDelivery(provider: string, messageId: string): Promise<Delivery | undefined> {
+    this.check();
+    return this.deliveries.get(`${provider}\u0000${messageId}`);
   }
 
   async consentHistory(phone: string): Promise<ConsentEvent[]> {

@@ -53,6 +53,27 @@ export class PrometheusObserver implements ServiceObserver {
     registers: [this.registry],
   });
 
+  private readonly consents = new Counter({
+    name: 'berinia_consent_events_total',
+    help: 'Changes of permission appended to the consent ledger, by event and source',
+    labelNames: ['event', 'source'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly complianceClock = new Histogram({
+    name: 'berinia_opt_out_seconds',
+    help: 'The compliance clock: seconds from an opt-out reply arriving to its suppression being stored',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [this.registry],
+  });
+
+  private readonly deliveries = new Counter({
+    name: 'berinia_deliveries_total',
+    help: 'Delivery receipts stored, by provider, status and error code ("none" without one)',
+    labelNames: ['provider', 'status', 'error_code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -69,6 +90,19 @@ export class PrometheusObserver implements ServiceObserver {
   stored(provider: string, intent: string, action: string): void {
     this.messages.inc({ provider, intent });
     this.actions.inc({ action });
+  }
+
+  consent(event: string, source: string): void {
+    this.consents.inc({ event, source });
+  }
+
+  optOutStored(seconds: number): void {
+    this.complianceClock.observe(seconds);
+  }
+
+  /** Error codes are a closed list per provider (their tables), so the label stays bounded. */
+  delivery(provider: string, status: string, errorCode: string | null): void {
+    this.deliveries.inc({ provider, status, error_code: errorCode ?? 'none' });
   }
 
   databaseError(): void {

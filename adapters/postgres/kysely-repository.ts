@@ -1,15 +1,19 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, RawBuilder, Selectable } from 'kysely';
 import { CANCELLING_EVENTS, leadAfterReview, leadChangeOf, PERMISSION_ACTIONS } from '../../core/action.js';
 import { releaseHold, reviewConsent } from '../../core/action.js';
 import { permissionsOf } from '../../core/consent.js';
 import type { ConsentChange } from '../../core/action.js';
 import type { ConsentEvent, ConsentEvidence } from '../../core/consent.js';
+import { DELIVERY_RANK } from '../../core/delivery.js';
 import { storage } from '../../core/errors.js';
 import type { ActionName, LeadChange, LeadStatus, Scope, TaskKind } from '../../core/action.js';
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
 import type {
+  Delivery,
+  DeliveryOutcome,
+  DeliveryRequest,
   Lead,
   RecordOutcome,
   RecordRequest,
@@ -264,6 +268,84 @@ export class KyselyRepository implements Repository {
     );
   }
 
+  /**
+   * One transaction: the (provider, message, status) is inserted once (a repeat changes nothing),
+   * the message's state moves only to a higher rank, and the consent, if any, is appended while
+   * the number still receives SMS (a temporary failure's only once enough of them happened).
+   */
+  recordDelivery({ receipt, consent, temporary }: DeliveryRequest): Promise<DeliveryOutcome> {
+    return storage('recording a delivery receipt', () =>
+      this.db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {
+        const raw = JSON.stringify(receipt.raw_data);
+        const inserted = await trx
+          .insertInto('delivery_events')
+          .values({
+            provider: receipt.provider,
+            message_id: receipt.message_id,
+            recipient: receipt.recipient,
+            status: receipt.status,
+            error_code: receipt.error_code,
+            error_class: receipt.error_class,
+            received_at: receipt.received_at,
+            raw_data: raw,
+          })
+          .onConflict((oc) => oc.columns(['provider', 'message_id', 'status']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (inserted === undefined) return { kind: 'repeated' };
+        const lead = await trx
+          .selectFrom('leads')
+          .select(['campaign_id', 'opt_out_scope'])
+          .where('phone', '=', receipt.recipient)
+          .forUpdate()
+          .executeTakeFirst();
+        const { status } = await trx
+          .insertInto('deliveries')
+          .values({
+            provider: receipt.provider,
+            message_id: receipt.message_id,
+            recipient: receipt.recipient,
+            status: receipt.status,
+            error_code: receipt.error_code,
+            campaign_id: lead?.campaign_id ?? null,
+            updated_at: receipt.received_at,
+            raw_data: raw,
+          })
+          .onConflict((oc) =>
+            oc
+              .columns(['provider', 'message_id'])
+              .doUpdateSet((eb) => ({
+                status: eb.ref('excluded.status'),
+                error_code: eb.ref('excluded.error_code'),
+                updated_at: eb.ref('excluded.updated_at'),
+                raw_data: eb.ref('excluded.raw_data'),
+              }))
+              .where(sql<boolean>`${rank(sql.ref('deliveries.status'))} < ${rank(sql.ref('excluded.status'))}`),
+          )
+          .returning('status')
+          .executeTakeFirst()
+          .then(async (row) => row ?? (await currentDelivery(trx, receipt.provider, receipt.message_id)));
+        const receives = lead?.opt_out_scope !== 'sms' && lead?.opt_out_scope !== 'all';
+        if (consent === null || !receives || !(await reached(trx, receipt, temporary)))
+          return { kind: 'recorded', status, consent: null };
+        const change = leadChangeOf(consent.event, consent.scope);
+        if (change !== null) await applyLeadChange(trx, consent.phone, change, consent.occurred_at);
+        const { event, scope, source } = consent;
+        await appendConsent(trx, consent.phone, { event, scope, source }, consent.evidence, consent.occurred_at);
+        return { kind: 'recorded', status, consent };
+      }),
+    );
+  }
+
+  async findDelivery(provider: string, messageId: string): Promise<Delivery | undefined> {
+    return this.db
+      .selectFrom('deliveries')
+      .select(['provider', 'message_id', 'recipient', 'status', 'error_code', 'campaign_id', 'updated_at'])
+      .where('provider', '=', provider)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+  }
+
   consentHistory(phone: string): Promise<ConsentEvent[]> {
     return history(this.db, phone);
   }
@@ -271,6 +353,39 @@ export class KyselyRepository implements Repository {
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }
+}
+
+/** A delivery status's rank in SQL (core DELIVERY_RANK): a message's state never moves down. */
+function rank(status: RawBuilder<unknown>): RawBuilder<number> {
+  const cases = Object.entries(DELIVERY_RANK).map(([name, value]) => sql`when ${sql.lit(name)} then ${sql.lit(value)}`);
+  return sql<number>`(case ${status} ${sql.join(cases, sql` `)} else 0 end)`;
+}
+
+async function currentDelivery(trx: Transaction<Database>, provider: string, messageId: string) {
+  return trx
+    .selectFrom('deliveries')
+    .select('status')
+    .where('provider', '=', provider)
+    .where('message_id', '=', messageId)
+    .executeTakeFirstOrThrow();
+}
+
+/** Whether a temporary failure's suppression is due: enough of them within the window (always, for others). */
+async function reached(
+  trx: Transaction<Database>,
+  receipt: DeliveryRequest['receipt'],
+  temporary: DeliveryRequest['temporary'],
+): Promise<boolean> {
+  if (temporary === null) return true;
+  const since = new Date(receipt.received_at.getTime() - temporary.days * 86_400_000);
+  const { count } = await trx
+    .selectFrom('delivery_events')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('recipient', '=', receipt.recipient)
+    .where('error_class', '=', 'temporary')
+    .where('received_at', '>', since)
+    .executeTakeFirstOrThrow();
+  return Number(count) >= temporary.failures;
 }
 
 /** A number's ledger, oldest first. */

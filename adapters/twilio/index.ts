@@ -3,6 +3,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import type { SettingsReader, SmsProvider } from '../../core/ports/sms-provider.js';
 import { TwilioResponseListener } from './twilio-response-listener.js';
 import { TwilioSignatureVerifier } from './twilio-signature-verifier.js';
+import { TwilioStatusListener } from './twilio-status-listener.js';
 
 /** Token used outside production when none is configured; announced at start-up, never accepted in production. */
 export const DEVELOPMENT_TOKEN = 'berinia-development-token';
@@ -41,6 +42,7 @@ export const twilio: SmsProvider = {
     return {
       name: 'twilio',
       route: { path: '/webhook/sms-response', methods: ['POST'] },
+      receiptRoute: { path: '/webhook/sms-status', methods: ['POST'] },
       settings: twilioSettings,
       warnings: twilioSettings.usingDevelopmentToken
         ? ['TWILIO_TOKEN is not set: using the fixed development token; set it before receiving real traffic']
@@ -51,6 +53,7 @@ export const twilio: SmsProvider = {
           accountSid: twilioSettings.accountSid,
           numbers: twilioSettings.numbers,
         }),
+        receipts: new TwilioStatusListener(),
       }),
       simulate(message, publicUrl) {
         const sid = message.id ?? `SM${randomBytes(16).toString('hex')}`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SettingsReader, SmsProvider } from '../../core/ports/sms-provider.js';
 import { vonageMultipart } from './vonage-multipart.js';
+import { VonageReceiptListener } from './vonage-receipt-listener.js';
 import { VonageResponseListener } from './vonage-response-listener.js';
 import { VONAGE_SIGNATURE_METHODS, VonageSignatureVerifier, vonageSignature } from './vonage-signature-verifier.js';
 import type { VonageSignatureMethod } from './vonage-signature-verifier.js';
@@ -60,6 +61,7 @@ export const vonage: SmsProvider = {
     return {
       name: 'vonage',
       route: { path, methods: ['POST', 'GET'] },
+      receiptRoute: { path: '/webhook/vonage/delivery-receipt', methods: ['POST', 'GET'] },
       settings: vonageSettings,
       warnings: vonageSettings.usingDevelopmentSecret
         ? [
@@ -76,6 +78,7 @@ export const vonage: SmsProvider = {
         }),
         listener: new VonageResponseListener(),
         multipart: vonageMultipart,
+        receipts: new VonageReceiptListener(),
         replies: new VonageSmsApi({
           apiKey: vonageSettings.apiKey,
           apiSecret: vonageSettings.apiSecret,

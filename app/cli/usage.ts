@@ -28,12 +28,17 @@ type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
  * missing value prints the error and `usage` on stderr and exits 64.
  */
 export function cliArgs<O extends Options>(usage: string, options: O) {
-  const { values } = usageError(usage, () =>
-    parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } } }),
+  return cliArguments(usage, options, false).values;
+}
+
+/** The same, with the positional arguments too (`allowPositionals`). */
+export function cliArguments<O extends Options>(usage: string, options: O, allowPositionals: boolean) {
+  const { values, positionals } = usageError(usage, () =>
+    parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals }),
   );
   if ((values as { help?: boolean }).help === true) {
     process.stdout.write(usage);
     process.exit(0);
   }
-  return values as ReturnType<typeof parseArgs<{ options: O }>>['values'];
+  return { values: values as ReturnType<typeof parseArgs<{ options: O }>>['values'], positionals };
 }

@@ -1,5 +1,6 @@
 import type { Action, ActionName, LeadStatus, Scope, TaskKind, TaskStatus } from '../action.js';
 import type { ConsentEvent } from '../consent.js';
+import type { DeliveryReceipt, DeliveryStatus } from '../delivery.js';
 import type { InboundMessage } from '../inbound-message.js';
 import type { Intent } from '../intent.js';
 
@@ -81,6 +82,40 @@ export interface ReviewExample {
   readonly resolved_at: Date;
 }
 
+/** A delivery receipt to store, with what its error does to the number. */
+export interface DeliveryRequest {
+  readonly receipt: DeliveryReceipt;
+  /**
+   * Appended with its lead change (and cancelled tasks) when the receipt is new and the number
+   * still receives SMS; for a temporary failure, only once `temporary.failures` of them happened
+   * within `temporary.days`.
+   */
+  readonly consent: ConsentEvent | null;
+  readonly temporary: { readonly failures: number; readonly days: number } | null;
+}
+
+export type DeliveryOutcome =
+  | {
+      readonly kind: 'recorded';
+      /** The message's state after it: the higher-ranked of what was known and what came. */
+      readonly status: DeliveryStatus;
+      /** The ledger event it appended, if any. */
+      readonly consent: ConsentEvent | null;
+    }
+  /** That (provider, message, status) was already stored: nothing changed. */
+  | { readonly kind: 'repeated' };
+
+/** The state of a message we sent. */
+export interface Delivery {
+  readonly provider: string;
+  readonly message_id: string;
+  readonly recipient: string;
+  readonly status: DeliveryStatus;
+  readonly error_code: string | null;
+  readonly campaign_id: string | null;
+  readonly updated_at: Date;
+}
+
 /** Durable storage of messages, leads and tasks. */
 export interface Repository {
   /**
@@ -119,6 +154,10 @@ export interface Repository {
    * and an opt-out, a suppression or an import cancels the number's open tasks.
    */
   recordConsent(events: readonly ConsentEvent[]): Promise<void>;
+  /** Stores a delivery receipt once, keeps the message's highest-ranked state, applies its consent. */
+  recordDelivery(request: DeliveryRequest): Promise<DeliveryOutcome>;
+  /** The state of a message we sent, if a receipt told it. */
+  findDelivery(provider: string, messageId: string): Promise<Delivery | undefined>;
   /** The number's ledger, oldest first (replies' events are appended by `record`, reviews' by `resolveReview`). */
   consentHistory(phone: string): Promise<ConsentEvent[]>;
   /**

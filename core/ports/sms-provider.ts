@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { DeliveryListener } from './delivery-listener.js';
 import type { MultipartFormat } from './multipart-format.js';
 import type { ReplySender } from './reply-sender.js';
 import type { ResponseListener } from './response-listener.js';
@@ -45,6 +46,8 @@ export interface ProviderAdapters {
   readonly multipart?: MultipartFormat;
   /** For providers that take no reply in the webhook answer: replies go through the outbox to this. */
   readonly replies?: ReplySender;
+  /** Reads the delivery receipts of the messages we sent (verified with the same verifier). */
+  readonly receipts?: DeliveryListener;
 }
 
 /** A message to send to the service as the provider would (`npm run sms`). */
@@ -71,6 +74,8 @@ export interface SimulatedRequest {
 export interface ConfiguredProvider {
   readonly name: string;
   readonly route: ProviderRoute;
+  /** Where its delivery receipts (status callbacks) come, when it sends them. */
+  readonly receiptRoute?: ProviderRoute;
   /** The settings read (secrets included: for tests and diagnostics, never logged). */
   readonly settings: unknown;
   /** What to warn about at start-up (a development secret in use…). */
