@@ -125,6 +125,11 @@ t.test('opt-outs in sentences, polite, rude, as a question, with a threat', asyn
     'Pas intéressé, ne m’écrivez plus',
     'Trop de SMS, stop',
     "Mettez-moi sur votre liste d'opposition",
+    'Mon numéro, effacez-le',
+    'I want off whatever list this is',
+    "N'appelez plus le salon",
+    'Ma femme dit de plus la relancer',
+    'ta gueule',
   ]) {
     const result = read(text);
     t.ok(result.intent === 'OPT_OUT' || result.review, `caught: ${text} (${result.intent}, review ${result.review})`);
@@ -171,7 +176,8 @@ t.test('the review policy on calibrated probabilities', async (t) => {
     secondary_intents: ['OPT_OUT'],
     explanation: { review_reason: 'may be an opt-out' },
   });
-  t.match(policyOf({ QUESTION: 0.28, MEETING: 0.27, INTERESTED: 0.25, UNKNOWN: 0.2 }), {
+  const spread = { QUESTION: 0.19, MEETING: 0.18, INTERESTED: 0.17, UNKNOWN: 0.16, HELP: 0.15, CALLBACK_REQUEST: 0.15 };
+  t.match(policyOf(spread), {
     intent: 'QUESTION',
     review: true,
     explanation: { review_reason: 'low confidence' },
