@@ -26,7 +26,7 @@ export interface TrainingOptions {
 
 /** Chosen on 5-fold cross-validation of the training corpus (docs/interpreter.md). */
 export const DEFAULT_OPTIONS: TrainingOptions = {
-  epochs: 40,
+  epochs: 25,
   learningRate: 0.2,
   l2: 1e-4,
   minCount: 2,
