@@ -8,9 +8,11 @@ import { evaluate, formatEvaluation, parseCorpus } from '../adapters/interpreter
 // who saw neither the training corpus nor the development corpus. Figures: README, "Interpreter".
 const interpreter = new ClassifierInterpreter(loadBundledModel());
 const AT = new Date('2026-11-25T09:00:00Z');
+// The review thresholds (chosen on cross-validation) trade reviews for fewer replies suppressed
+// without being opt-outs: the held-out file went from 2 such replies and 9.9 % held to 1 and 12.2 %.
 const BARS = {
-  'intents-dev.tsv': { accuracy: 0.92, hardFalseOptOuts: 1, reviewRate: 0.08 },
-  'intents-holdout.tsv': { accuracy: 0.92, hardFalseOptOuts: 2, reviewRate: 0.12 },
+  'intents-dev.tsv': { accuracy: 0.92, hardFalseOptOuts: 0, reviewRate: 0.08 },
+  'intents-holdout.tsv': { accuracy: 0.92, hardFalseOptOuts: 1, reviewRate: 0.13 },
 };
 
 for (const [file, bar] of Object.entries(BARS)) {

@@ -27,7 +27,7 @@ export interface ReviewPolicy {
   readonly unsure: number;
 }
 
-export const DEFAULT_POLICY: ReviewPolicy = { optOutSure: 0.8, optOutPossible: 0.15, unsure: 0.3 };
+export const DEFAULT_POLICY: ReviewPolicy = { optOutSure: 0.85, optOutPossible: 0.15, unsure: 0.2 };
 
 /** Version of the interpreter, stored with every opt-out it decides (evidence). */
 export const INTERPRETER_VERSION = 'classifier-1';

@@ -1,8 +1,10 @@
 /**
- * What the statistical model sees of a reply: words, word pairs and the character n-grams of each
- * word (what survives typos, missing accents, shorthand and spaced letters), emoji, punctuation
- * that carries meaning (`?`, `!`, `@`) and the length of the reply. Each feature is a short string
- * hashed into one of 2^20 buckets; the model keeps a weight vector for the buckets it was trained on.
+ * What the statistical model sees of a reply: words, word pairs and triples, the character n-grams
+ * of each word (what survives typos, missing accents, shorthand and spaced letters) and those that
+ * straddle two words ("pk pas", "no mo"), words under a negation ("pas intéressé", "ça m'intéresse
+ * pas", "not interested"), emoji, punctuation that carries meaning (`?`, `!`, `@`) and the length
+ * of the reply. Each feature is a short string hashed into one of 2^20 buckets; the model keeps a
+ * weight vector for the buckets it was trained on.
  */
 import { foldLookAlikes } from './normalize.js';
 import { guard } from './rules.js';
@@ -120,7 +122,58 @@ function tokenFeatures(token: string): string[] {
   return features;
 }
 
-/** The features of the whole reply: word pairs, first and last word, length. */
+/** Words that negate the (up to) three words after them: "pas intéressé", "not interested", "don't text". */
+const NEGATES_NEXT = new Set([
+  'pas', 'jamais', 'rien', 'aucun', 'aucune', 'ni', 'sans', 'ne', 'n', 'non', 'pu',
+  'not', 'no', 'never', 'nothing', 't', 'dont', 'cant', 'wont', 'without', 'nah', 'nope',
+]); // prettier-ignore
+/** French negations that follow their verb, negating the two words before: "ça m'intéresse pas". */
+const NEGATES_PREVIOUS = new Set(['pas', 'plus', 'jamais', 'rien', 'pu']);
+const NEGATION_AFTER = 3;
+const NEGATION_BEFORE = 2;
+/** Cross-word character n-grams: windows of this size of the joined reply with a space inside. */
+const SPAN_GRAM = 5;
+
+/** The words under a negation (each once, in order of position), negators themselves excepted. */
+function negatedWords(words: readonly string[]): string[] {
+  const negated = new Set<number>();
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (NEGATES_NEXT.has(word)) {
+      for (let j = i + 1; j <= i + NEGATION_AFTER && j < words.length; j++) {
+        if (words[j] === '?' || words[j] === '!') break;
+        negated.add(j);
+      }
+    }
+    if (NEGATES_PREVIOUS.has(word)) for (let j = Math.max(0, i - NEGATION_BEFORE); j < i; j++) negated.add(j);
+  }
+  const out: string[] = [];
+  for (const j of negated) if (!NEGATES_NEXT.has(words[j] as string)) out.push(words[j] as string);
+  return out;
+}
+
+/** Whether the window of `line` at `i` straddles words: a space among its inner characters. */
+function spansWords(line: string, i: number): boolean {
+  for (let j = i + 1; j < i + SPAN_GRAM - 1; j++) if (line.charCodeAt(j) === 32) return true;
+  return false;
+}
+
+/**
+ * The reply-level features built from its words (shapes): triples, negated words, cross-word
+ * character n-grams. `bucketsOf` hashes the same in place.
+ */
+function contextFeatures(words: readonly string[]): string[] {
+  const features: string[] = [];
+  for (let i = 0; i + 2 < words.length; i++) features.push(`t ${words[i]} ${words[i + 1]} ${words[i + 2]}`);
+  for (const word of negatedWords(words)) features.push(`x ${word}`);
+  const line = ` ${words.join(' ')} `;
+  for (let i = 0; i + SPAN_GRAM <= line.length; i++) {
+    if (spansWords(line, i)) features.push(`y ${line.slice(i, i + SPAN_GRAM)}`);
+  }
+  return features;
+}
+
+/** The features of the whole reply: word pairs, first and last word, length, and `contextFeatures`. */
 function replyFeatures(tokens: readonly string[]): string[] {
   const words = tokens.map(shapeOf);
   const features: string[] = [];
@@ -128,6 +181,7 @@ function replyFeatures(tokens: readonly string[]): string[] {
   if (words.length > 0) features.push(`b <s> ${words[0]}`, `b ${words[words.length - 1]} </s>`);
   const length = LENGTHS.findIndex((limit) => words.length <= limit);
   features.push(`n ${length === -1 ? 'long' : LENGTHS[length]}`);
+  features.push(...contextFeatures(words));
   return features;
 }
 
@@ -171,6 +225,8 @@ function fnv(hash: number, text: string): number {
   return hash;
 }
 const OFFSET = 0x811c9dc5;
+const X_OFFSET = fnv(OFFSET, 'x ');
+const Y_OFFSET = fnv(OFFSET, 'y ');
 const bucket = (hash: number) => (hash >>> 0) & BUCKET_MASK;
 
 /**
@@ -181,8 +237,11 @@ const bucket = (hash: number) => (hash >>> 0) & BUCKET_MASK;
 export function bucketsOf(tokens: readonly string[]): Int32Array {
   const perToken = tokens.map(tokenBuckets);
   const words = tokens.map(shapeOf);
-  // Word pairs (n - 1), first and last word (2), and the length (1); an empty reply has only its length.
-  let count = words.length > 0 ? words.length + 2 : 1;
+  const negated = negatedWords(words);
+  const line = ` ${words.join(' ')} `;
+  // Word pairs (n - 1), first and last word (2), the length (1), triples (n - 2), negated words,
+  // cross-word n-grams (at most three around each space); an empty reply has only its length.
+  let count = (words.length > 0 ? 2 * words.length : 1) + negated.length + 3 * (words.length + 1);
   for (const b of perToken) count += b.length;
   const buckets = new Int32Array(count);
   let at = 0;
@@ -199,10 +258,21 @@ export function bucketsOf(tokens: readonly string[]): Int32Array {
   }
   const length = LENGTHS.findIndex((limit) => words.length <= limit);
   buckets[at++] = bucket(fnv(OFFSET, `n ${length === -1 ? 'long' : LENGTHS[length]}`));
-  buckets.sort();
-  let distinct = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    if (i === 0 || buckets[i] !== buckets[i - 1]) buckets[distinct++] = buckets[i] as number;
+  for (let i = 0; i + 2 < words.length; i++) {
+    const pair = fnv(fnv(fnv(OFFSET, 't '), words[i] as string), ` ${words[i + 1] as string}`);
+    buckets[at++] = bucket(fnv(pair, ` ${words[i + 2] as string}`));
   }
-  return buckets.subarray(0, distinct);
+  for (const word of negated) buckets[at++] = bucket(fnv(X_OFFSET, word));
+  for (let i = 0; i + SPAN_GRAM <= line.length; i++) {
+    if (!spansWords(line, i)) continue;
+    let hash = Y_OFFSET;
+    for (let j = i; j < i + SPAN_GRAM; j++) hash = Math.imul(hash ^ line.charCodeAt(j), 0x01000193);
+    buckets[at++] = bucket(hash);
+  }
+  const filled = buckets.subarray(0, at).sort();
+  let distinct = 0;
+  for (let i = 0; i < filled.length; i++) {
+    if (i === 0 || filled[i] !== filled[i - 1]) filled[distinct++] = filled[i] as number;
+  }
+  return filled.subarray(0, distinct);
 }

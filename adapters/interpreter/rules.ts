@@ -42,10 +42,12 @@ export const NOT_AN_OPT_OUT = anyOf(
   ' (?:on peut|je peux|peut on|est ce qu on peut) (?:arreter|resilier|stopper|annuler) (?:quand|a tout moment|n importe quand) ',
   ' (?:n arrete|arrete) pas de (?:sonner|travailler|courir) ',
   // The footer of an automatic message: "Répondez STOP au 36111 pour ne plus recevoir nos offres".
-  ' (?:repondez|repondre|reply|text|texte|textez|txt|envoyez|envoie|envoyer|send|tapez|type|sms) (?:stop|arret|end)(?: (?:au|to|at) \\d{4,6})?(?: (?:au|to|pour|for|a|sms|afin de|afin d)(?: (?:ne plus recevoir|vous desinscrire|vous desabonner|te desabonner|unsubscribe|opt out|stop receiving|arreter)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts|of|our alerts|from))*)?)? ',
+  ' (?:repondez|repondre|reply|text|texte|textez|txt|envoyez|envoie|envoyer|send|tapez|type)(?: sms)? (?:stop|arret|end)(?: (?:au|to|at) \\d{4,6})?(?: (?:au|to|pour|for|a|sms|afin de|afin d)(?: (?:ne plus recevoir|vous desinscrire|vous desabonner|te desabonner|unsubscribe|opt out|stop receiving|arreter)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts|of|our alerts|from))*)?)? ',
   ' (?:pour|to) (?:ne plus recevoir|vous desinscrire|vous desabonner|unsubscribe|opt out|stop receiving|arreter ces notifications)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts))* (?:repondez|repondre|reply|text|txt|envoyez|send|tapez) (?:stop|arret) ',
   ' (?:desabonnement|desinscription|opt out)(?: sms)? (?:repondre|repondez|envoyez|text|reply|txt) (?:stop|arret) ',
   ' (?:stop|arret) (?:sms )?(?:au|to|at) \\d{4,6} ',
+  // "SMS STOP au 36111" is a footer; "trop de SMS, stop" is not.
+  ' sms (?:stop|arret) (?:au|to|at) \\d{4,6} ',
 );
 /**
  * Words that ask to stop in most replies that use them. When the model reads something else in a
@@ -55,13 +57,14 @@ export const OPT_OUT_CUE = new RegExp(
   [
     ' (?:stop|stopp|stoppe|stoppez|stopper|arret|arrete|arretez|arreter|cesse|cessez) ',
     ' (?:desabonn|desinscri|unsubscri|unsub|opt out|optout|blacklist|bloctel|cnil|33700|spam|harcel|harass)\\w*',
-    ' (?:supprim|effac|retir|enlev|oubli|perde|delete|remove|erase|lose)\\w* (?:moi|nous|mon|ma|mes|me|my|this|ce|de votre|from)',
+    ' (?:supprim|effac|retir|enlev|oubli|perde|delete|remove|erase|lose)\\w* (?:moi|nous|mon|ma|mes|me|my|this|ce|de votre|from|le|it)',
     ' (?:plus|pas|no|any) (?:de |d )?(?:sms|messages?|textos?|texts?|appels?|calls?|contact) ',
     ' (?:ne|n) (?:me|m|nous|plus) (?:\\w+ )?(?:ecri|envoy|contact|appel|rappel|texto|text|sollicit|derang)\\w* (?:plus|jamais)',
     ' (?:don t|dont|dnt|do not|never|no) (?:ever )?(?:text|txt|message|msg|contact|call|email|write|mo)',
-    ' (?:take|get) (?:me|us|my number|this number) (?:off|out)',
-    ' (?:leave me alone|laissez moi|lachez moi|lache moi|foutez moi|f off|piss off|go away|degage|embeter|n insistez|revenez jamais)',
-    ' (?:revoke|withdraw|retire) (?:my )?(?:consent|consentement)| liste noire| black ?list| debranch| (?:raye|rayer|rayez) ',
+    ' (?:take|get) (?:me|us|my number|this number) (?:off|out)| (?:want|wanna) (?:off|out)',
+    ' (?:ne|n) (?:appel|rappel|ecri|envoy|contact|text|relanc)\\w* (?:plus|jamais)| de plus (?:m |l |me |nous |les )?(?:appeler|ecrire|contacter|texter|relancer|deranger)',
+    ' (?:leave me alone|laissez moi|lachez moi|lache moi|foutez moi|f off|piss off|go away|fuck off|shut up|ta gueule|fermez la|degage|embeter|n insistez|revenez jamais)',
+    ' (?:revoke|withdraw|retire) (?:my )?(?:consent|consentement)| liste noire| black ?list| debranch| (?:raye|rayer|rayez) | (?:sur|dans|a) (?:la |votre |vos |ta )?listes? d opposition',
     ' (?:further|plus aucune?) (?:correspondence|contact|messages?|sollicitations?|communications?)| refrain from| not wish to (?:receive|be)| ne plus (?:recevoir|etre)',
   ].join('|'),
 );
