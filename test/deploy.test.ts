@@ -7,7 +7,9 @@ import { connect } from 'node:tls';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { sql } from 'kysely';
+import { ConfigError, loadConfig } from '../app/config.js';
 import { TOKENS } from '../app/tokens.js';
 import { ROOT } from './fixtures/process.js';
 import { freePort } from './fixtures/ports.js';
@@ -192,6 +194,77 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
 
 const UNITS = ['berinia-webhook.service', 'berinia-webhook@.service'];
 
+/** A systemd value split into words, quotes honoured (systemd.syntax(7)): `A=1 "B=two words"`. */
+function unitWords(value: string): string[] {
+  return [...value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
+}
+
+/**
+ * The environment systemd gives the processes of `unit` (systemd.exec(5)): the Environment=
+ * assignments in order, a later one winning; then the EnvironmentFile= files in order, which
+ * override Environment= wherever they appear. `%i` is the instance, `%%` a percent sign.
+ */
+function effectiveEnvironment(unit: string, instance: string, files: Record<string, string>): Record<string, string> {
+  const expand = (value: string) => value.replace(/%([i%])/g, (_, c: string) => (c === 'i' ? instance : '%'));
+  const env: Record<string, string> = {};
+  const fromFiles: Record<string, string> = {};
+  for (const line of unit.split('\n')) {
+    const match = /^(Environment|EnvironmentFile)=(.*)$/.exec(line);
+    if (match === null) continue;
+    if (match[1] === 'Environment') {
+      for (const word of unitWords(expand(match[2] as string))) {
+        const at = word.indexOf('=');
+        env[word.slice(0, at)] = word.slice(at + 1);
+      }
+    } else {
+      const path = expand(match[2] as string).replace(/^-/, '');
+      Object.assign(fromFiles, parseEnv(files[path] as string));
+    }
+  }
+  return { ...env, ...fromFiles };
+}
+
+t.test('the environment each unit runs with: the unit decides NODE_ENV, HOST, PORT, DATA_DIR', async (t) => {
+  const template = readFileSync(join(ROOT, 'deploy/berinia-webhook.env'), 'utf8');
+  const unit = (name: string) => readFileSync(join(ROOT, 'deploy/systemd', name), 'utf8');
+  const decided = { NODE_ENV: 'production', HOST: '127.0.0.1', DATA_DIR: '/var/lib/berinia-webhook' };
+  // deploy/install.sh installs the template as /etc/berinia-webhook/env.
+  const installed = { '/etc/berinia-webhook/env': template };
+  t.match(effectiveEnvironment(unit('berinia-webhook.service'), '', installed), { ...decided, PORT: '8001' });
+  for (const port of ['8001', '8002']) {
+    const env = effectiveEnvironment(unit('berinia-webhook@.service'), port, installed);
+    t.match(env, { ...decided, PORT: port }, `berinia-webhook@${port}.service listens on ${port}, in production`);
+    t.equal(env['PUBLIC_URL'], 'https://app.berinia.com', 'the operator settings come from the file');
+    // What the service makes of it: the template as shipped lacks the token the operator must set.
+    t.throws(() => loadConfig(env), new ConfigError('TWILIO_TOKEN', 'TWILIO_TOKEN is required when NODE_ENV=production')); // prettier-ignore
+    const config = loadConfig({ ...env, TWILIO_TOKEN: 'set-by-the-operator' });
+    t.match(config, { production: true, host: '127.0.0.1', port: Number(port), dataDir: decided.DATA_DIR });
+  }
+  t.match(effectiveEnvironment(unit('berinia-webhook-purge.service'), '', installed), {
+    NODE_ENV: 'production',
+    DATA_DIR: decided.DATA_DIR,
+  });
+  for (const name of Object.keys(decided).concat('PORT')) {
+    t.notOk(name in parseEnv(template), `the template leaves ${name} to the unit`);
+  }
+
+  // What an older install.sh put there (.env.example) overrides the unit: development, one port.
+  const old = effectiveEnvironment(unit('berinia-webhook@.service'), '8002', {
+    '/etc/berinia-webhook/env': readFileSync(join(ROOT, '.env.example'), 'utf8'),
+  });
+  t.match(old, { NODE_ENV: 'development', PORT: '8001' }, 'EnvironmentFile= wins over Environment=');
+  // ...so install.sh refuses such a file before restarting anything (deploy/check-env.sh).
+  const check = (file: string) => spawnSync('bash', [join(ROOT, 'deploy/check-env.sh'), file], { encoding: 'utf8' });
+  t.equal(check(join(ROOT, 'deploy/berinia-webhook.env')).status, 0, 'the template passes the check');
+  const refused = check(join(ROOT, '.env.example'));
+  t.equal(refused.status, 1, '.env.example is refused');
+  for (const name of ['NODE_ENV', 'HOST', 'PORT', 'DATA_DIR'])
+    t.match(refused.stderr, new RegExp(`line \\d+:${name}=`));
+  t.equal(spawnSync('bash', [join(ROOT, 'deploy/check-env.sh')]).status, 2, 'usage');
+  t.same(unitWords(`A=1 "B=two words" 'C=x'`), ['A=1', 'B=two words', 'C=x']);
+  t.equal(effectiveEnvironment('Environment=P=%i%%', '7', {})['P'], '7%');
+});
+
 t.test('systemd units: required directives, verify and security score', async (t) => {
   for (const unit of UNITS) {
     const text = readFileSync(join(ROOT, 'deploy/systemd', unit), 'utf8');
@@ -211,6 +284,7 @@ t.test('systemd units: required directives, verify and security score', async (t
     t.equal(one('ReadWritePaths'), '/var/lib/berinia-webhook', `${unit}: writable only in the data directory`);
     t.equal(one('EnvironmentFile'), '/etc/berinia-webhook/env', `${unit}: the .env`);
     t.equal(one('Restart'), 'on-failure', `${unit}: restarts on failure`);
+    t.equal(one('RestartPreventExitStatus'), '78', `${unit}: but not on a configuration error (exit 78)`);
     t.ok(Number(one('StartLimitBurst')) > 0 && Number(one('StartLimitIntervalSec')) > 0, `${unit}: with a start limit`);
     t.ok(Number(one('TimeoutStopSec')) > 10, `${unit}: stop timeout above the 10 s graceful stop`);
     t.notOk(directives.has('MemoryDenyWriteExecute'), `${unit}: V8 needs W+X memory`);
@@ -235,6 +309,8 @@ t.test('systemd units: required directives, verify and security score', async (t
   const all = [...UNITS, 'berinia-webhook-purge.service'];
   const files = all.map((unit) => join(dir, unit.replace('@.', '@8001.')));
   all.forEach((unit, i) => copyFileSync(join(ROOT, 'deploy/systemd', unit), files[i] as string));
+  files.push(join(dir, 'berinia-webhook@8002.service'));
+  copyFileSync(join(ROOT, 'deploy/systemd/berinia-webhook@.service'), files.at(-1) as string);
   copyFileSync(join(ROOT, 'deploy/systemd/berinia-webhook-purge.timer'), join(dir, 'berinia-webhook-purge.timer'));
   const timer = spawnSync('systemd-analyze', ['verify', join(dir, 'berinia-webhook-purge.timer')], {
     encoding: 'utf8',
@@ -257,8 +333,10 @@ t.test('install.sh: valid bash, and --dry-run lists the steps without doing them
   t.equal(dry.status, 0, dry.stderr);
   for (const step of [
     /useradd --system .* berinia|==> system user berinia/,
-    /install -o root -g root -m 0600 .*\.env\.example \/etc\/berinia-webhook\/env/,
+    /install -o root -g root -m 0600 .*\/deploy\/berinia-webhook\.env \/etc\/berinia-webhook\/env/,
     /chmod 0600 \/etc\/berinia-webhook\/env/,
+    /check-env\.sh \/etc\/berinia-webhook\/env/,
+    /rsync .*--exclude \/data /,
     /migrate\.js/,
     /systemctl enable berinia-webhook\.service/,
     /systemctl enable --now berinia-webhook-purge\.timer/,
