@@ -13,7 +13,9 @@ ENV_FILE=$ETC_DIR/env
 STATE_DIR=/var/lib/berinia-webhook
 SERVICE_USER=berinia
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-UNITS=${UNITS:-berinia-webhook.service}
+# Two instances behind Nginx's upstream (deploy/nginx/berinia-webhook.conf), restarted one at a
+# time; UNITS=berinia-webhook.service for a single one on 8001.
+UNITS=${UNITS:-berinia-webhook@8001.service berinia-webhook@8002.service}
 
 DRY_RUN=0
 CODE_ONLY=0
@@ -91,9 +93,18 @@ run install -o root -g root -m 0644 "$SOURCE_DIR/deploy/systemd/berinia-webhook-
 run systemctl daemon-reload
 # The daily purge of personal data past RETENTION_DAYS (GDPR storage limitation).
 run systemctl enable --now berinia-webhook-purge.timer
+# The single unit and the instances both use 8001: only the chosen ones may run.
+for other in berinia-webhook.service berinia-webhook@8001.service; do
+  if [[ " $UNITS " != *" $other "* ]]; then run systemctl disable --now "$other"; fi
+done
+# A rolling restart: the next instance restarts only once this one answers /readyz again, so
+# Nginx always has one to send webhooks to.
 for unit in $UNITS; do
+  port=8001
+  if [[ $unit =~ @([0-9]+)\.service$ ]]; then port=${BASH_REMATCH[1]}; fi
   run systemctl enable "$unit"
   run systemctl restart "$unit"
+  run bash -c "for i in \$(seq 60); do curl -fsS -o /dev/null 127.0.0.1:$port/readyz && exit 0; sleep 1; done; echo '$unit is not ready: journalctl -u $unit' >&2; exit 1"
 done
 
 step "done: check with 'systemctl status $UNITS' and 'curl -s 127.0.0.1:8001/readyz'"
