@@ -1,7 +1,6 @@
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { once } from 'node:events';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
@@ -10,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { ConfigError, loadConfig } from '../app/config.js';
 import { TOKENS } from '../app/tokens.js';
 import { ROOT, spawnService } from './fixtures/process.js';
