@@ -1,6 +1,10 @@
 import t from 'tap';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ReplyError } from '../adapters/outbox/outbox.js';
 import type { ReplySender } from '../adapters/outbox/outbox.js';
+import { REPLY_QUEUE } from '../adapters/outbox/pg-boss-outbox.js';
+import type { Database } from '../adapters/postgres/schema.js';
 import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../adapters/multipart/part-store.js';
 import { expireParts } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
@@ -35,6 +39,17 @@ function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<str
   );
 }
 
+/** The states of the reply jobs queued for a number, in pg-boss's table of the service's database. */
+async function replyJobs(db: Kysely<Database>, number: string): Promise<string[]> {
+  const rows = await sql<{ state: string }>`select state from pgboss.job where name = ${REPLY_QUEUE} and data->>'to' like ${`%${number}`}`.execute(db); // prettier-ignore
+  return rows.rows.map((row) => row.state);
+}
+
+/** Resolves once the only reply job for `number` is completed: then nothing more can be sent to it. */
+async function settled(db: Kysely<Database>, number: string): Promise<void> {
+  await until(async () => (await replyJobs(db, number)).join() === 'completed');
+}
+
 async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -57,6 +72,7 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     },
   });
   const repo = service.container.resolve(TOKENS.Repository);
+  const db = service.container.resolve(TOKENS.Database);
 
   t.test('a GET webhook (query parameters) is verified and stored', async (t) => {
     const fields = vonageFields({ text: 'Intéressé, envoyez la doc' });
@@ -140,7 +156,8 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     t.equal((await deliver(baseUrl, fields)).status, 200);
     t.equal((await deliver(baseUrl, fields)).status, 200);
     await api.waitFor(before + 1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The second delivery was a duplicate: no second job; the one job completed, none left to run.
+    await settled(db, '33622000003');
     t.equal(api.sent.length, before + 1, 'one reply');
     t.match(api.sent[before], {
       api_key: 'key',
@@ -168,7 +185,8 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     api.answers.push({ status: 200, body: '{"messages":[{"status":"4","error-text":"Bad Credentials"}]}' });
     t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000005', text: 'STOP' }))).status, 200);
     await until(() => logs.some((line) => line.includes('Bad Credentials') && line.includes('given up')));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Given up means the job completed (not failed, which pg-boss would retry): no second try.
+    await settled(db, '33622000005');
     t.equal(api.sent.length, before + 1);
   });
 
