@@ -182,7 +182,8 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
 /** A plain HTTP request to a loopback Nginx, for `host`. */
 function plainRequest(port: number, path: string, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { host: HOST } }, (res) => {
+    // A connection of its own (no keep-alive pool): a reload ends the old worker's idle connections.
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, agent: false, headers: { host: HOST } }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode as number, headers: res.headers, body }));
@@ -302,6 +303,10 @@ t.test('two instances, one stopped and restarted under load through Nginx: no er
   const stored = (service: { stdout: string[] }) =>
     service.stdout.filter((line) => line.includes('"msg":"webhook stored"')).length;
 
+  // Whatever happens below, the load stops (else a failure would leave the test running forever).
+  t.teardown(() => {
+    running = false;
+  });
   await until(() => stored(first) > 0 && stored(second) > 0 && acknowledged() >= 30);
   t.pass('both instances take webhooks');
   // The rolling restart of one instance: SIGTERM (graceful, as systemd stops it), then a new start.
