@@ -323,10 +323,15 @@ t.test('two instances, one stopped and restarted under load through Nginx: no er
 
   t.same(failures, [], 'no request failed');
   const statuses = [...answers.values()];
+  const errors = nginx
+    .stderr()
+    .split('\n')
+    .filter((line) => /\[(error|warn|crit|alert)\]/.test(line));
   t.same(
     statuses.filter((status) => status !== 200),
     [],
     `no answer but 200 out of ${statuses.length}`,
+    { nginx: errors.filter((line) => !line.includes('(111: Connection refused)')) },
   );
   const rows = await pgRows<{ message_sid: string; n: string }>(
     url,
