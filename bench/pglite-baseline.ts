@@ -12,7 +12,7 @@ import twilio from 'twilio';
 const { PORT = '8102', DATA_DIR = './data', TWILIO_TOKEN = '', PUBLIC_URL = '' } = process.env;
 const db = new PGlite(join(DATA_DIR, 'pglite'));
 await db.exec(
-  'create table if not exists baseline_messages (message_sid text primary key, sender text, body text, raw jsonb)',
+  'create table if not exists baseline_messages (message_id text primary key, sender text, body text, raw jsonb)',
 );
 const TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
@@ -30,7 +30,7 @@ createServer((req, res) => {
       return;
     }
     db.query(
-      'insert into baseline_messages (message_sid, sender, body, raw) values ($1, $2, $3, $4) on conflict do nothing',
+      'insert into baseline_messages (message_id, sender, body, raw) values ($1, $2, $3, $4) on conflict do nothing',
       [fields['MessageSid'], fields['From'], fields['Body'], JSON.stringify(fields)],
     ).then(
       () => res.writeHead(200, { 'Content-Type': 'text/xml' }).end(TWIML),

@@ -1,4 +1,8 @@
 import t from 'tap';
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { REPLY_QUEUE } from '../adapters/outbox/pg-boss-outbox.js';
+import type { Database } from '../adapters/postgres/schema.js';
 import { ReplyError } from '../core/errors.js';
 import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../core/parts.js';
 import type { ReplySender } from '../core/ports/reply-sender.js';
@@ -35,12 +39,23 @@ function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<str
   );
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The states of the reply jobs queued for a number, in pg-boss's table of the service's database. */
+async function replyJobs(db: Kysely<Database>, number: string): Promise<string[]> {
+  const rows = await sql<{ state: string }>`select state from pgboss.job where name = ${REPLY_QUEUE} and data->>'to' like ${`%${number}`}`.execute(db); // prettier-ignore
+  return rows.rows.map((row) => row.state);
+}
+
+/** Resolves once the only reply job for `number` is completed: then nothing more can be sent to it. */
+async function settled(db: Kysely<Database>, number: string): Promise<void> {
+  await until(async () => (await replyJobs(db, number)).join() === 'completed');
+}
+
+/**
+ * Resolves once `check` holds. No deadline of its own: retries are spaced by seconds that stretch
+ * on a busy machine, and tap's timeout bounds the test.
+ */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', async (t) => {
@@ -57,6 +72,7 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     },
   });
   const repo = service.container.resolve(TOKENS.Repository);
+  const db = service.container.resolve(TOKENS.Database);
 
   t.test('a GET webhook (query parameters) is verified and stored', async (t) => {
     const fields = vonageFields({ text: 'Intéressé, envoyez la doc' });
@@ -140,7 +156,8 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     t.equal((await deliver(baseUrl, fields)).status, 200);
     t.equal((await deliver(baseUrl, fields)).status, 200);
     await api.waitFor(before + 1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The second delivery was a duplicate: no second job; the one job completed, none left to run.
+    await settled(db, '33622000003');
     t.equal(api.sent.length, before + 1, 'one reply');
     t.match(api.sent[before], {
       api_key: 'key',
@@ -168,7 +185,8 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     api.answers.push({ status: 200, body: '{"messages":[{"status":"4","error-text":"Bad Credentials"}]}' });
     t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000005', text: 'STOP' }))).status, 200);
     await until(() => logs.some((line) => line.includes('Bad Credentials') && line.includes('given up')));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Given up means the job completed (not failed, which pg-boss would retry): no second try.
+    await settled(db, '33622000005');
     t.equal(api.sent.length, before + 1);
   });
 
@@ -176,7 +194,7 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     const before = api.sent.length;
     for (let i = 0; i < 4; i++) api.answers.push({ status: 500, body: '' });
     t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000006', text: 'STOP' }))).status, 200);
-    await until(() => logs.some((line) => line.includes('"attempts":4') && line.includes('given up')), 30_000);
+    await until(() => logs.some((line) => line.includes('"attempts":4') && line.includes('given up')));
     t.equal(api.sent.length, before + 4, 'the first try and three retries');
   });
 
@@ -220,7 +238,7 @@ t.test('Vonage on the embedded database: the outbox shares its connection', asyn
     (await service.container.resolve(TOKENS.Repository).findMessage('vonage', fields['messageId'] as string))?.intent,
     'HELP',
   );
-  await until(() => logs.some((line) => line.includes('reply sent')), 30_000);
+  await until(() => logs.some((line) => line.includes('reply sent')));
   t.equal(calls, 3);
 });
 
