@@ -9,7 +9,19 @@ import { createTestDatabase } from './fixtures/postgres.js';
 import { PUBLIC_URL, TEST_TOKEN } from './fixtures/service.js';
 
 /** The tools an operator runs (docs/deploy.md, "Logs and metrics"), by npm script name. */
-const TOOLS = ['migrate', 'sms', 'leads', 'tasks', 'purge', 'review', 'interpret', 'interpret:eval', 'train'];
+const TOOLS = [
+  'migrate',
+  'sms',
+  'leads',
+  'tasks',
+  'purge',
+  'review',
+  'consent',
+  'can-contact',
+  'interpret',
+  'interpret:eval',
+  'train',
+];
 
 interface Run {
   status: number | null;
