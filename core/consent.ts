@@ -54,12 +54,12 @@ export interface Permissions {
 
 interface State {
   /** Scopes refused by an opt-out, a suppression or an import, with the event that refused each. */
-  readonly refused: ReadonlyMap<'sms' | 'calls', string>;
+  readonly refused: ReadonlyMap<'sms' | 'calls', ConsentEvent>;
   /** Open holds (a reply waits for a person), by the message held. */
-  readonly holds: ReadonlySet<string>;
+  readonly holds: ReadonlyMap<string, ConsentEvent>;
 }
 
-const EMPTY: State = { refused: new Map(), holds: new Set() };
+const EMPTY: State = { refused: new Map(), holds: new Map() };
 
 function channels(scope: Scope): ('sms' | 'calls')[] {
   return scope === 'all' ? ['sms', 'calls'] : [scope];
@@ -73,25 +73,42 @@ function describe(event: ConsentEvent): string {
 /** One event applied to a number's state. */
 function apply(state: State, event: ConsentEvent): State {
   const refused = new Map(state.refused);
-  const holds = new Set(state.holds);
+  const holds = new Map(state.holds);
   const held = event.evidence.inbound_message_id ?? '';
   switch (event.event) {
     case 'opt_out':
     case 'suppress':
     case 'import':
-      for (const channel of channels(event.scope)) if (!refused.has(channel)) refused.set(channel, describe(event));
+      for (const channel of channels(event.scope)) if (!refused.has(channel)) refused.set(channel, event);
       break;
     case 'opt_in':
       // START lifts every refusal and every hold (the prospect said so themselves).
       return EMPTY;
     case 'hold':
-      holds.add(held);
+      holds.set(held, event);
       break;
     case 'release':
       holds.delete(held);
       break;
   }
   return { refused, holds };
+}
+
+/** The permissions a state gives, with the event that decided a refusal (the earliest in force). */
+function decide(state: State): Permissions & { readonly decided: ConsentEvent | null } {
+  const held = [...state.holds.values()][0];
+  if (held !== undefined) return { sms: false, calls: false, reason: 'held for review', decided: held };
+  const sms = state.refused.get('sms');
+  const calls = state.refused.get('calls');
+  const decided = [sms, calls]
+    .filter((event) => event !== undefined)
+    .sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime())[0];
+  return {
+    sms: sms === undefined,
+    calls: calls === undefined,
+    reason: decided === undefined ? null : describe(decided),
+    decided: decided ?? null,
+  };
 }
 
 /** The lead's `opt_out_scope` for these permissions: null when nothing is refused. */
@@ -106,9 +123,26 @@ export function refusedScope(permissions: Permissions): Scope | null {
  * columns are kept in step with (a test replays random histories and compares).
  */
 export function permissionsOf(events: readonly ConsentEvent[]): Permissions {
-  const state = events.reduce(apply, EMPTY);
-  if (state.holds.size > 0) return { sms: false, calls: false, reason: 'held for review' };
-  const sms = state.refused.get('sms');
-  const calls = state.refused.get('calls');
-  return { sms: sms === undefined, calls: calls === undefined, reason: sms ?? calls ?? null };
+  const { sms, calls, reason } = decide(events.reduce(apply, EMPTY));
+  return { sms, calls, reason };
+}
+
+/** A refused number as a suppression list holds it: since when, for what, decided by what. */
+export interface Suppression {
+  readonly phone: string;
+  readonly since: Date;
+  readonly scope: Scope;
+  readonly source: ConsentSource;
+}
+
+/** Every number its ledger refuses something, from the whole ledger (oldest first). */
+export function suppressionsOf(events: readonly ConsentEvent[]): Suppression[] {
+  const states = new Map<string, State>();
+  for (const event of events) states.set(event.phone, apply(states.get(event.phone) ?? EMPTY, event));
+  return [...states].flatMap(([phone, state]) => {
+    const permissions = decide(state);
+    const scope = refusedScope(permissions);
+    const decided = permissions.decided as ConsentEvent;
+    return scope === null ? [] : [{ phone, since: decided.occurred_at, scope, source: decided.source }];
+  });
 }

@@ -15,6 +15,7 @@ const TOOLS = [
   'review',
   'consent',
   'can-contact',
+  'suppressions',
   'interpret',
   'interpret-eval',
   'train',

@@ -1,7 +1,10 @@
 import t from 'tap';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
-import { runCli } from './fixtures/process.js';
+import { runCli, scratchDir } from './fixtures/process.js';
 import { message, recordRequest } from './fixtures/messages.js';
 
 t.test('npm run consent and npm run can-contact read the ledger', async (t) => {
@@ -52,4 +55,58 @@ t.test('npm run consent and npm run can-contact read the ledger', async (t) => {
   t.match(runCli('consent', [], env), { status: 64, stderr: /one phone number is required/ });
   t.match(runCli('consent', ['x'], env), { status: 64, stderr: /not a phone number/ });
   t.match(runCli('consent', ['--help'], env), { status: 0, stdout: /^usage: npm run consent/ });
+});
+
+t.test('npm run suppressions: import all or nothing, export plain or hashed', async (t) => {
+  const { url } = await createMigratedDatabase(t);
+  const env = { DATABASE_URL: url, PHONE_REGION: 'FR' };
+  const dir = scratchDir();
+  const good = join(dir, 'bloctel.csv');
+  writeFileSync(good, 'phone,reason\n06 12 34 50 01,Bloctel\n"+33 6 12 34 50 02",\n\n0033612345003,\n');
+  const bad = join(dir, 'bad.csv');
+  writeFileSync(bad, 'phone\n0612345004\nhello\n+33 6 12 34 50 05\n12\n');
+
+  const refused = runCli('suppressions', ['--import', bad], env);
+  t.equal(refused.status, 65);
+  t.match(refused.stderr, /line 3: not a phone number: "hello"\nline 5: not a phone number: "12"\nnothing imported/);
+  t.match(runCli('suppressions', ['--export'], env).stdout, /^phone,since,scope,source\n$/, 'nothing half-imported');
+
+  const imported = runCli('suppressions', ['--import', good, '--scope', 'sms', '--by', 'anne'], env);
+  t.equal(imported.status, 0, imported.stderr);
+  t.match(imported.stdout, /^3 number\(s\) imported from bloctel\.csv/);
+  const exported = runCli('suppressions', ['--export'], env).stdout.trim().split('\n');
+  t.equal(exported[0], 'phone,since,scope,source');
+  t.same(
+    exported.slice(1).map((line) => line.split(',').filter((_, i) => i !== 1)),
+    [
+      ['+33612345001', 'sms', 'import'],
+      ['+33612345002', 'sms', 'import'],
+      ['+33612345003', 'sms', 'import'],
+    ],
+  );
+  const hashed = runCli('suppressions', ['--export', '--hashed'], env).stdout.trim().split('\n');
+  t.equal(hashed[0], 'phone_sha256,since,scope,source');
+  t.equal(hashed[1]?.split(',')[0], createHash('sha256').update('+33612345001').digest('hex'));
+  const history = JSON.parse(runCli('consent', ['+33612345001', '--json'], env).stdout);
+  const file = { name: 'bloctel.csv', sha256: /^[0-9a-f]{64}$/ };
+  t.match(history, { event: 'import', source: 'import', evidence: { by: 'anne', reason: 'Bloctel', file } });
+
+  const headerless = join(dir, 'numbers.csv');
+  writeFileSync(headerless, 'number\n0612345006\n');
+  t.match(runCli('suppressions', ['--import', headerless], env), { status: 65, stderr: /no "phone" column/ });
+  const broken = join(dir, 'broken.csv');
+  writeFileSync(broken, 'phone\n"0612345007\n');
+  t.match(runCli('suppressions', ['--import', broken], env), {
+    status: 65,
+    stderr: /not a CSV file this tool can read/,
+  });
+  const scoped = join(dir, 'scoped.csv');
+  writeFileSync(scoped, 'phone,scope\n0612345008,email\n');
+  t.match(runCli('suppressions', ['--import', scoped], env), {
+    status: 65,
+    stderr: /line 2: scope must be all, sms or calls/,
+  });
+  t.match(runCli('suppressions', ['--import', join(dir, 'missing.csv')], env), { status: 65, stderr: /ENOENT/ });
+  t.match(runCli('suppressions', [], env), { status: 64, stderr: /give one of --import FILE or --export/ });
+  t.match(runCli('suppressions', ['--export', '--scope', 'fax'], env), { status: 64, stderr: /--scope must be/ });
 });

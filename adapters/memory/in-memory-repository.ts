@@ -242,6 +242,11 @@ export class InMemoryRepository implements Repository {
     return this.deliveries.get(`${provider}\u0000${messageId}`);
   }
 
+  async listConsent(): Promise<ConsentEvent[]> {
+    this.check();
+    return structuredClone(this.ledger);
+  }
+
   async consentHistory(phone: string): Promise<ConsentEvent[]> {
     this.check();
     return this.ledger.filter((event) => event.phone === phone).map((event) => structuredClone(event));

@@ -350,6 +350,14 @@ export class KyselyRepository implements Repository {
     return history(this.db, phone);
   }
 
+  listConsent(): Promise<ConsentEvent[]> {
+    return this.db
+      .selectFrom('consent_events')
+      .select(['phone', 'event', 'scope', 'source', 'evidence', 'occurred_at'])
+      .orderBy('id')
+      .execute();
+  }
+
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
   }

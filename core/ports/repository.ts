@@ -160,6 +160,8 @@ export interface Repository {
   findDelivery(provider: string, messageId: string): Promise<Delivery | undefined>;
   /** The number's ledger, oldest first (replies' events are appended by `record`, reviews' by `resolveReview`). */
   consentHistory(phone: string): Promise<ConsentEvent[]>;
+  /** The whole ledger, oldest first (suppression lists). */
+  listConsent(): Promise<ConsentEvent[]>;
   /**
    * Erases the personal data older than `before` (README, "Personal data"): a message's text, raw
    * payload, extracted data and, unless it changed the number's permission, its sender; a task's
