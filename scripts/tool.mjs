@@ -16,6 +16,7 @@ const TOOLS = [
   'consent',
   'can-contact',
   'suppressions',
+  'report',
   'interpret',
   'interpret-eval',
   'train',

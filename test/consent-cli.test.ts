@@ -110,3 +110,61 @@ t.test('npm run suppressions: import all or nothing, export plain or hashed', as
   t.match(runCli('suppressions', [], env), { status: 64, stderr: /give one of --import FILE or --export/ });
   t.match(runCli('suppressions', ['--export', '--scope', 'fax'], env), { status: 64, stderr: /--scope must be/ });
 });
+
+t.test('npm run report: a campaign in a table, CSV or JSON', async (t) => {
+  const { url, db } = await createMigratedDatabase(t);
+  const repository = new KyselyRepository(db);
+  const at = new Date('2026-11-29T09:00:00.000Z');
+  for (const phone of ['+33612347001', '+33612347002', '+33612347003'])
+    await repository.saveLead(phone, 'spring-2026', at);
+  await repository.record(recordRequest(message({ sender: '+33612347001' }), 'OPT_OUT', {}, at));
+  await repository.record(recordRequest(message({ sender: '+33612347002' }), 'CALLBACK_REQUEST', {}, at));
+  const receipt = (id: string, recipient: string, status: 'delivered' | 'undelivered', code: string | null) => ({
+    receipt: {
+      provider: 'twilio',
+      message_id: id,
+      recipient,
+      status,
+      error_code: code,
+      error_class: code === null ? null : ('content' as const),
+      received_at: at,
+      raw_data: {},
+    },
+    consent: null,
+    temporary: null,
+  });
+  await repository.recordDelivery(receipt('SMr1', '+33612347001', 'delivered', null));
+  await repository.recordDelivery(receipt('SMr2', '+33612347002', 'delivered', null));
+  await repository.recordDelivery(receipt('SMr3', '+33612347003', 'undelivered', '30007'));
+  const env = { DATABASE_URL: url };
+
+  const table = runCli('report', ['--campaign', 'spring-2026'], env);
+  t.equal(table.status, 0, table.stderr);
+  const head = /^campaign spring-2026\nreported back +3\n {2}delivered +2\n {2}undelivered +1\n/;
+  t.match(table.stdout, head);
+  t.match(table.stdout, / {2}failed, error 30007 +1\nreplies +2\nreply rate % +66\.7\n/);
+  t.match(table.stdout, /opt-out rate % +50\nopen tasks +1\n$/);
+  const json = JSON.parse(runCli('report', ['--campaign', 'spring-2026', '--format', 'json'], env).stdout);
+  t.match(json, {
+    campaign_id: 'spring-2026',
+    reported: 3,
+    replies: 2,
+    reply_rate: 66.7,
+    opt_out_rate: 50,
+    open_tasks: 1,
+  });
+  t.same(json.intents, { CALLBACK_REQUEST: 1, OPT_OUT: 1 });
+  const csv = runCli('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-11-01'], env);
+  t.match(csv.stdout, /^measure,value\nreported back,3\ndelivered,2\n/);
+  const later = runCli('report', ['--campaign', 'spring-2026', '--since', '2026-12-01'], env).stdout;
+  t.match(
+    later,
+    /since 2026-12-01\nreported back +0\nreplies +0\nreply rate % +–\nopt-out rate % +–\nopen tasks +1\n$/,
+  );
+  t.match(runCli('report', [], env), { status: 64, stderr: /--campaign is required/ });
+  t.match(runCli('report', ['--campaign', 'x', '--since', 'soon'], env), {
+    status: 64,
+    stderr: /--since must be a date/,
+  });
+  t.match(runCli('report', ['--campaign', 'x', '--format', 'xml'], env), { status: 64, stderr: /--format must be/ });
+});

@@ -9,6 +9,7 @@ import { StorageError } from '../../core/errors.js';
 import type { LeadChange, LeadStatus, NewTask } from '../../core/action.js';
 import type { Intent } from '../../core/intent.js';
 import type {
+  CampaignReport,
   Delivery,
   DeliveryOutcome,
   DeliveryRequest,
@@ -240,6 +241,29 @@ export class InMemoryRepository implements Repository {
   async findDelivery(provider: string, messageId: string): Promise<Delivery | undefined> {
     this.check();
     return this.deliveries.get(`${provider}\u0000${messageId}`);
+  }
+
+  async campaignReport(campaignId: string, since: Date): Promise<CampaignReport> {
+    this.check();
+    const count = (keys: string[]) => {
+      const counts: Record<string, number> = {};
+      for (const key of keys.sort()) counts[key] = (counts[key] ?? 0) + 1;
+      return counts;
+    };
+    const deliveries = [...this.deliveries.values()].filter(
+      (one) => one.campaign_id === campaignId && one.updated_at >= since,
+    );
+    const failed = deliveries.filter((one) => one.status === 'failed' || one.status === 'undelivered');
+    const replies = [...this.messages.values()].filter(
+      (one) => one.campaign_id === campaignId && one.received_at >= since,
+    );
+    return {
+      campaign_id: campaignId,
+      deliveries: count(deliveries.map((one) => one.status)),
+      errors: count(failed.map((one) => one.error_code ?? 'none')),
+      intents: count(replies.map((one) => one.intent)),
+      open_tasks: this.tasks.filter((task) => task.campaign_id === campaignId && task.status === 'open').length,
+    };
   }
 
   async listConsent(): Promise<ConsentEvent[]> {

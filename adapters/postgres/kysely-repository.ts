@@ -11,6 +11,7 @@ import type { ActionName, LeadChange, LeadStatus, Scope, TaskKind } from '../../
 import type { InboundMessage } from '../../core/inbound-message.js';
 import type { Intent } from '../../core/intent.js';
 import type {
+  CampaignReport,
   Delivery,
   DeliveryOutcome,
   DeliveryRequest,
@@ -348,6 +349,49 @@ export class KyselyRepository implements Repository {
 
   consentHistory(phone: string): Promise<ConsentEvent[]> {
     return history(this.db, phone);
+  }
+
+  async campaignReport(campaignId: string, since: Date): Promise<CampaignReport> {
+    const count = (rows: { key: string | null; n: string | number | bigint }[]) =>
+      Object.fromEntries(rows.map((row) => [row.key ?? 'none', Number(row.n)]));
+    const deliveries = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => ['status as key', eb.fn.countAll<string>().as('n')])
+      .where('campaign_id', '=', campaignId)
+      .where('updated_at', '>=', since)
+      .groupBy('status')
+      .orderBy('status')
+      .execute();
+    const errors = await this.db
+      .selectFrom('deliveries')
+      .select((eb) => ['error_code as key', eb.fn.countAll<string>().as('n')])
+      .where('campaign_id', '=', campaignId)
+      .where('updated_at', '>=', since)
+      .where('status', 'in', ['failed', 'undelivered'])
+      .groupBy('error_code')
+      .orderBy('error_code')
+      .execute();
+    const intents = await this.db
+      .selectFrom('inbound_messages')
+      .select((eb) => ['intent as key', eb.fn.countAll<string>().as('n')])
+      .where('campaign_id', '=', campaignId)
+      .where('received_at', '>=', since)
+      .groupBy('intent')
+      .orderBy('intent')
+      .execute();
+    const { n } = await this.db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'open')
+      .executeTakeFirstOrThrow();
+    return {
+      campaign_id: campaignId,
+      deliveries: count(deliveries),
+      errors: count(errors),
+      intents: count(intents),
+      open_tasks: Number(n),
+    };
   }
 
   listConsent(): Promise<ConsentEvent[]> {

@@ -116,6 +116,18 @@ export interface Delivery {
   readonly updated_at: Date;
 }
 
+/** What one campaign's messages did (`npm run report`). */
+export interface CampaignReport {
+  readonly campaign_id: string;
+  /** Messages we sent that reported back (a delivery receipt), by their state now. */
+  readonly deliveries: Readonly<Record<string, number>>;
+  /** Failed or undelivered messages by error code ("none" without one). */
+  readonly errors: Readonly<Record<string, number>>;
+  /** Replies received from the campaign's numbers, by intent. */
+  readonly intents: Readonly<Record<string, number>>;
+  readonly open_tasks: number;
+}
+
 /** Durable storage of messages, leads and tasks. */
 export interface Repository {
   /**
@@ -160,6 +172,8 @@ export interface Repository {
   findDelivery(provider: string, messageId: string): Promise<Delivery | undefined>;
   /** The number's ledger, oldest first (replies' events are appended by `record`, reviews' by `resolveReview`). */
   consentHistory(phone: string): Promise<ConsentEvent[]>;
+  /** One campaign's deliveries, replies and open tasks since `since` (replies and receipts after it). */
+  campaignReport(campaignId: string, since: Date): Promise<CampaignReport>;
   /** The whole ledger, oldest first (suppression lists). */
   listConsent(): Promise<ConsentEvent[]>;
   /**
