@@ -130,6 +130,9 @@ t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (
   t.teardown(() => db.destroy());
   const tables = await db.introspection.getTables();
   t.same(tables.map((table) => table.name).sort(), [
+    'consent_events',
+    'deliveries',
+    'delivery_events',
     'inbound_messages',
     'leads',
     'message_parts',
@@ -150,6 +153,9 @@ t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is lo
   const db = await openDatabase(loadConfig({ DATABASE_URL: url }), logger);
   t.teardown(() => db.destroy());
   t.same((await db.introspection.getTables()).map((table) => table.name).sort(), [
+    'consent_events',
+    'deliveries',
+    'delivery_events',
     'inbound_messages',
     'leads',
     'message_parts',
