@@ -184,6 +184,7 @@ export class ReceiveInboundMessage {
       confidence: interpretation.confidence,
       action,
       processedAt: this.deps.clock(),
+      ...(this.deps.interpreter.version === undefined ? {} : { interpreterVersion: this.deps.interpreter.version }),
     });
     this.remember(key);
     if (outcome.kind === 'duplicate') return outcome;

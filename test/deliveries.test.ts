@@ -219,9 +219,17 @@ t.test('through the service on Postgres: callbacks in every order, contactabilit
 });
 
 t.test('an opt-out reply: on the compliance clock, and its ledger entry', async (t) => {
-  const { baseUrl } = await startTestService(t);
+  const { baseUrl, service } = await startTestService(t);
   const { postSigned, inboundFields } = await import('./fixtures/twilio.js');
-  t.equal((await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, inboundFields({ Body: 'STOP' }))).status, 200);
+  const fields = inboundFields({ Body: 'STOP', From: '+33612348888' });
+  t.equal((await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, fields)).status, 200);
+  const [event] = await service.container.resolve(TOKENS.Repository).consentHistory('+33612348888');
+  t.match(event?.evidence, {
+    words: 'STOP',
+    intent: 'OPT_OUT',
+    signature_verified: true,
+    interpreter_version: /^[0-9a-f]{12}$/,
+  });
   const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
   t.match(metrics, /berinia_opt_out_seconds_count 1/);
   t.match(metrics, /berinia_consent_events_total\{event="opt_out",source="reply"\} 1/);

@@ -63,6 +63,11 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     this.classIndex = INTENTS.map((intent) => model.classes.indexOf(intent));
   }
 
+  /** The model's weights' version: kept as evidence with each change of permission. */
+  get version(): string {
+    return this.model.version;
+  }
+
   interpret(content: string, receivedAt: Date): Interpretation {
     return this.read(content, receivedAt).interpretation;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * A multinomial logistic regression over hashed reply features (see features.ts): one weight per
  * (feature bucket, intent) and a bias per intent. Each reply's features are binary and scaled to
@@ -36,6 +37,8 @@ export class LinearModel {
     private readonly buckets: Int32Array,
     private readonly weights: Float32Array,
     readonly temperature: number,
+    /** Which trained weights these are (the ledger's evidence names it); `untrained` while training. */
+    readonly version = 'untrained',
   ) {
     let size = 1;
     while (size < buckets.length * 2) size *= 2;
@@ -73,7 +76,8 @@ export class LinearModel {
     ) {
       throw new ModelError('the model file does not fit its own shape');
     }
-    return new LinearModel(classes, Float64Array.from(file.bias), buckets, weights, file.temperature);
+    const version = createHash('sha256').update(file.buckets).update(file.weights).digest('hex').slice(0, 12);
+    return new LinearModel(classes, Float64Array.from(file.bias), buckets, weights, file.temperature, version);
   }
 
   /** The same weights with another calibration temperature. */

@@ -59,8 +59,10 @@ export class InMemoryRepository implements Repository {
     });
     if (action.lead !== null) this.applyLeadChange(message.sender, action.lead, request.processedAt);
     if (action.consent !== null) {
-      const { intent, confidence, processedAt } = request;
-      const evidence = { inbound_message_id: id, words: message.content, intent, confidence, signature_verified: true };
+      const { intent, confidence, processedAt, interpreterVersion } = request;
+      const version = interpreterVersion === undefined ? {} : { interpreter_version: interpreterVersion };
+      const words = message.content;
+      const evidence = { inbound_message_id: id, words, intent, confidence, signature_verified: true, ...version };
       this.append(message.sender, action.consent, evidence, processedAt);
     }
     if (action.task !== null) this.addTask(action.task, message.sender, campaignId, id, request.processedAt);

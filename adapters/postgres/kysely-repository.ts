@@ -588,7 +588,7 @@ const MESSAGE_COLUMNS = [
   'processed_at',
 ] as const satisfies readonly (keyof InboundMessagesTable & keyof RecordRow)[];
 
-function recordRow({ message, intent, confidence, action, processedAt }: RecordRequest): RecordRow {
+function recordRow({ message, intent, confidence, action, processedAt, interpreterVersion }: RecordRequest): RecordRow {
   const { lead, task } = action;
   return {
     key: messageKey(message),
@@ -617,7 +617,15 @@ function recordRow({ message, intent, confidence, action, processedAt }: RecordR
     consent_scope: action.consent?.scope ?? null,
     consent_source: action.consent?.source ?? null,
     consent_evidence:
-      action.consent === null ? null : { words: message.content, intent, confidence, signature_verified: true },
+      action.consent === null
+        ? null
+        : {
+            words: message.content,
+            intent,
+            confidence,
+            signature_verified: true,
+            ...(interpreterVersion === undefined ? {} : { interpreter_version: interpreterVersion }),
+          },
   };
 }
 
@@ -684,11 +692,13 @@ with batch as (
   select sender, consent_event, consent_scope, consent_source,
     consent_evidence || jsonb_build_object('inbound_message_id', id::text), processed_at
   from stored where consent_event is not null
+), cancelling as (
+  select sender, consent_event || ' (' || consent_source || ')' as reason from stored
+  where consent_event in (${CANCELLING_EVENTS.map((event) => `'${event}'`).join(', ')})
 ), cancelled as (
-  update tasks set status = 'cancelled', cancel_reason = consent_event || ' (' || consent_source || ')'
-  from stored
-  where tasks.phone = stored.sender and tasks.status = 'open'
-    and stored.consent_event in (${CANCELLING_EVENTS.map((event) => `'${event}'`).join(', ')})
+  update tasks set status = 'cancelled', cancel_reason = cancelling.reason
+  from cancelling
+  where tasks.phone = cancelling.sender and tasks.status = 'open'
 )
 select key, id, campaign_id from stored`;
 

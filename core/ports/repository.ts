@@ -11,6 +11,8 @@ export interface RecordRequest {
   readonly confidence: number;
   readonly action: Action;
   readonly processedAt: Date;
+  /** The interpreter's version, kept in the ledger's evidence of a change of permission. */
+  readonly interpreterVersion?: string;
 }
 
 export type RecordOutcome =
