@@ -354,20 +354,16 @@ export class KyselyRepository implements Repository {
   async campaignReport(campaignId: string, since: Date): Promise<CampaignReport> {
     const count = (rows: { key: string | null; n: string | number | bigint }[]) =>
       Object.fromEntries(rows.map((row) => [row.key ?? 'none', Number(row.n)]));
-    const deliveries = await this.db
-      .selectFrom('deliveries')
+    const sent = () =>
+      this.db.selectFrom('deliveries').where('campaign_id', '=', campaignId).where('updated_at', '>=', since);
+    const deliveries = await sent()
       .select((eb) => ['status as key', eb.fn.countAll<string>().as('n')])
-      .where('campaign_id', '=', campaignId)
-      .where('updated_at', '>=', since)
       .groupBy('status')
       .orderBy('status')
       .execute();
-    const errors = await this.db
-      .selectFrom('deliveries')
-      .select((eb) => ['error_code as key', eb.fn.countAll<string>().as('n')])
-      .where('campaign_id', '=', campaignId)
-      .where('updated_at', '>=', since)
+    const errors = await sent()
       .where('status', 'in', ['failed', 'undelivered'])
+      .select((eb) => ['error_code as key', eb.fn.countAll<string>().as('n')])
       .groupBy('error_code')
       .orderBy('error_code')
       .execute();
