@@ -1,5 +1,5 @@
 /**
- * What the contract suites need of Twilio (tests only: not part of the build). Requests are signed
+ * What the contract suites need of Twilio (tests only: loaded only when a test calls `kit()`, so the service never loads the SDKs it signs with). Requests are signed
  * with the official `twilio` package, never with the code under test.
  */
 import { randomBytes } from 'node:crypto';

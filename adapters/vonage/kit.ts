@@ -1,5 +1,5 @@
 /**
- * What the contract suites need of Vonage (tests only: not part of the build). Signatures come
+ * What the contract suites need of Vonage (tests only: loaded only when a test calls `kit()`, so the service never loads the SDKs it signs with). Signatures come
  * from Vonage's official SDK (v2 kept its generator public; v3 only verifies), never from the code
  * under test.
  */
