@@ -107,6 +107,9 @@ t.test('npm run suppressions: import all or nothing, export plain or hashed', as
     stderr: /line 2: scope must be all, sms or calls/,
   });
   t.match(runCli('suppressions', ['--import', join(dir, 'missing.csv')], env), { status: 65, stderr: /ENOENT/ });
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, '');
+  t.match(runCli('suppressions', ['--import', empty], env), { status: 0, stdout: /^0 number\(s\) imported/ });
   t.match(runCli('suppressions', [], env), { status: 64, stderr: /give one of --import FILE or --export/ });
   t.match(runCli('suppressions', ['--export', '--scope', 'fax'], env), { status: 64, stderr: /--scope must be/ });
 });

@@ -220,3 +220,14 @@ t.test('a 403 logs the URL the signature was checked against, never the signatur
   t.match(JSON.parse(line), { status: 403, checkedUrl: 'https://public.example/hook', withQuery: true });
   t.notMatch(line, /c2lnbmF0dXJl|33612345678/, 'neither the signature nor the query');
 });
+
+t.test('contactability: a failure of ours answers 503 or 500, never a caller’s error', async (t) => {
+  const { base } = await serve(t, async () => ({ kind: 'forbidden' }), {
+    contactability: async (phones) => {
+      if (phones[0] === 'bug') throw new TypeError('bug');
+      throw new StorageError('reading the ledger failed');
+    },
+  });
+  t.equal((await fetch(`${base}/v1/contactability?phone=1`)).status, 503);
+  t.equal((await fetch(`${base}/v1/contactability?phone=bug`)).status, 500);
+});

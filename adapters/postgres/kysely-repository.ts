@@ -260,11 +260,7 @@ export class KyselyRepository implements Repository {
   async recordConsent(events: readonly ConsentEvent[]): Promise<void> {
     await storage('recording a change of permission', () =>
       this.db.transaction().execute(async (trx) => {
-        for (const { phone, event, scope, source, evidence, occurred_at } of events) {
-          const change = leadChangeOf(event, scope);
-          if (change !== null) await applyLeadChange(trx, phone, change, occurred_at);
-          await appendConsent(trx, phone, { event, scope, source }, evidence, occurred_at);
-        }
+        for (const event of events) await applyConsent(trx, event);
       }),
     );
   }
@@ -329,10 +325,7 @@ export class KyselyRepository implements Repository {
         const receives = lead?.opt_out_scope !== 'sms' && lead?.opt_out_scope !== 'all';
         if (consent === null || !receives || !(await reached(trx, receipt, temporary)))
           return { kind: 'recorded', status, consent: null };
-        const change = leadChangeOf(consent.event, consent.scope);
-        if (change !== null) await applyLeadChange(trx, consent.phone, change, consent.occurred_at);
-        const { event, scope, source } = consent;
-        await appendConsent(trx, consent.phone, { event, scope, source }, consent.evidence, consent.occurred_at);
+        await applyConsent(trx, consent);
         return { kind: 'recorded', status, consent };
       }),
     );
@@ -444,6 +437,14 @@ function history(db: Kysely<Database>, phone: string): Promise<ConsentEvent[]> {
     .where('phone', '=', phone)
     .orderBy('id')
     .execute();
+}
+
+/** A change of permission from outside a reply: its lead change, then its ledger event. */
+async function applyConsent(trx: Transaction<Database>, consent: ConsentEvent): Promise<void> {
+  const { phone, event, scope, source, evidence, occurred_at: at } = consent;
+  const change = leadChangeOf(event, scope);
+  if (change !== null) await applyLeadChange(trx, phone, change, at);
+  await appendConsent(trx, phone, { event, scope, source }, evidence, at);
 }
 
 /** A ledger event; an opt-out, a suppression or an import cancels the number's open tasks. */

@@ -59,7 +59,7 @@ function readImport(file: string, scope: (typeof SCOPES)[number]): { events: Con
   const events: ConsentEvent[] = [];
   const problems: string[] = [];
   for (const { record, info } of rows) {
-    const phone = toE164(record['phone'] ?? '', region);
+    const phone = toE164(record['phone'] as string, region); // the header has the column
     const lineScope = record['scope'] || scope;
     if (phone === null) problems.push(`line ${info.lines}: not a phone number: ${JSON.stringify(record['phone'])}`);
     else if (!isScope(lineScope)) problems.push(`line ${info.lines}: scope must be all, sms or calls`);
