@@ -384,11 +384,7 @@ export class KyselyRepository implements Repository {
   }
 
   listConsent(): Promise<ConsentEvent[]> {
-    return this.db
-      .selectFrom('consent_events')
-      .select(['phone', 'event', 'scope', 'source', 'evidence', 'occurred_at'])
-      .orderBy('id')
-      .execute();
+    return ledger(this.db).execute();
   }
 
   async ping(): Promise<void> {
@@ -431,12 +427,15 @@ async function reached(
 
 /** A number's ledger, oldest first. */
 function history(db: Kysely<Database>, phone: string): Promise<ConsentEvent[]> {
+  return ledger(db).where('phone', '=', phone).execute();
+}
+
+/** The ledger's events, oldest first. */
+function ledger(db: Kysely<Database>) {
   return db
     .selectFrom('consent_events')
     .select(['phone', 'event', 'scope', 'source', 'evidence', 'occurred_at'])
-    .where('phone', '=', phone)
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
 }
 
 /** A change of permission from outside a reply: its lead change, then its ledger event. */
