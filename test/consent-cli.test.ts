@@ -164,6 +164,8 @@ t.test('npm run report: a campaign in a table, CSV or JSON', async (t) => {
     later,
     /since 2026-12-01\nreported back +0\nreplies +0\nreply rate % +–\nopt-out rate % +–\nopen tasks +1\n$/,
   );
+  const empty = runCli('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-12-01'], env);
+  t.match(empty.stdout, /\nreply rate %,\nopt-out rate %,\nopen tasks,1\n$/, 'no rate without replies: empty');
   t.match(runCli('report', [], env), { status: 64, stderr: /--campaign is required/ });
   t.match(runCli('report', ['--campaign', 'x', '--since', 'soon'], env), {
     status: 64,

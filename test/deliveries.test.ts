@@ -13,7 +13,7 @@ import { ReceiveDeliveryReceipt } from '../core/receive-delivery-receipt.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
 import { TEST_VONAGE_SECRET, vonageSig } from './fixtures/providers.js';
 import { PUBLIC_URL, startTestService, TEST_TOKEN } from './fixtures/service.js';
-import { messageSid } from './fixtures/twilio.js';
+import { inboundFields, messageSid, postSigned } from './fixtures/twilio.js';
 
 const NOW = new Date('2026-11-29T10:00:00Z');
 
@@ -262,4 +262,27 @@ t.test('the ledger refuses UPDATE, DELETE and TRUNCATE, on Postgres and PGlite',
       `${name}: only known events`,
     );
   }
+});
+
+t.test('a provider that sends no receipts: its inbound route only, the receipt path unknown', async (t) => {
+  const { baseUrl } = await startTestService(t, {
+    adjust: (config) => ({
+      ...config,
+      providers: config.providers.map(({ receiptRoute: _route, ...provider }) => ({
+        ...provider,
+        create: (context) => ({ ...provider.create(context), receipts: undefined }),
+      })),
+    }),
+  });
+  t.equal((await postSigned(baseUrl, PUBLIC_URL, TEST_TOKEN, inboundFields())).status, 200, 'replies are read');
+  const fields = statusFields(messageSid(), 'delivered');
+  const res = await fetch(`${baseUrl}/webhook/sms-status`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(TEST_TOKEN, `${PUBLIC_URL}/webhook/sms-status`, fields),
+    },
+    body: new URLSearchParams(fields),
+  });
+  t.equal(res.status, 404, 'no route for receipts it never sends');
 });

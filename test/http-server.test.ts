@@ -72,6 +72,8 @@ t.test('the public URL, method, headers and fields reach the use case', async (t
     { method: 'GET', fields: { msisdn: '447700900001', text: 'Hi there' } },
     'GET webhooks read the query',
   );
+  t.equal((await fetch(`${base}/hook`)).status, 204);
+  t.same(seen[2]?.fields, {}, 'a GET without a query has no fields');
   const charset = await fetch(`${base}/hook`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset="UTF-8"' },

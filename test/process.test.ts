@@ -113,6 +113,10 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
     PUBLIC_URL: `http://127.0.0.1:${service.port}`,
   });
   t.match(target.stdout, /^200 /, 'a retry of the same sid is still answered 200');
+  t.match(runCli('sms', ['--provider', 'nexmo', '--body', 'x'], cli), {
+    status: 64,
+    stderr: /--provider must be an enabled provider \(twilio\), got 'nexmo'/,
+  });
 
   // Numbers as typed: a lead added in national format and a STOP from its E.164 form are one lead.
   t.equal(
