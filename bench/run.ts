@@ -40,7 +40,9 @@ const args = process.argv.slice(2);
 if (args.length > 0) {
   // No option starts a run: --help answers, anything else is a usage error (sysexits EX_USAGE).
   const help = args.length === 1 && (args[0] === '--help' || args[0] === '-h');
-  (help ? process.stdout : process.stderr).write(help ? USAGE : `bench: unknown argument ${args[0] as string}\n${USAGE}`); // prettier-ignore
+  (help ? process.stdout : process.stderr).write(
+    help ? USAGE : `bench: unknown argument ${args[0] as string}\n${USAGE}`,
+  );
   process.exit(help ? 0 : 64);
 }
 
@@ -144,10 +146,16 @@ function compiled(entry: string): string {
   return join(ROOT, BUILD_DIR, entry.replace(/\.ts$/, '.js'));
 }
 rmSync(join(ROOT, BUILD_DIR), { recursive: true, force: true });
-execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], { cwd: ROOT, stdio: 'inherit' }); // prettier-ignore
+execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
 // The interpreter's model is data, not code: tsc does not copy it (npm run build does the same).
 mkdirSync(join(ROOT, BUILD_DIR, 'adapters/interpreter/data'), { recursive: true });
-copyFileSync(join(ROOT, 'adapters/interpreter/data/model.json'), join(ROOT, BUILD_DIR, 'adapters/interpreter/data/model.json')); // prettier-ignore
+copyFileSync(
+  join(ROOT, 'adapters/interpreter/data/model.json'),
+  join(ROOT, BUILD_DIR, 'adapters/interpreter/data/model.json'),
+);
 // So is the embedded database's template (npm run build copies it too).
 for (const file of readdirSync(join(ROOT, 'adapters/pglite')).filter((name) => name.endsWith('.tar.gz')))
   copyFileSync(join(ROOT, 'adapters/pglite', file), join(ROOT, BUILD_DIR, 'adapters/pglite', file));
@@ -163,11 +171,19 @@ async function freePort(): Promise<number> {
 
 async function start(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const profile = PROFILE_DIR !== undefined && entry === 'app/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []; // prettier-ignore
+  const profile =
+    PROFILE_DIR !== undefined && entry === 'app/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child = spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, ...profile, compiled(entry)], {
     cwd: mkdtempSync(join(tmpdir(), 'berinia-bench-cwd-')), // no .env of the developer's
     // The production log level: every webhook writes its line (to /dev/null here, journald in production).
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env }, // prettier-ignore
+    env: {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 1200; i++) {
@@ -370,11 +386,17 @@ const results = new Map<string, TargetResult>();
 try {
   if (ONLY.has('baseline')) {
     const baselineUrl = await pgDatabase('bench_baseline');
-    results.set('baseline',
-      await bench('bare node:http + pg (baseline)', 'bench/baseline.ts', { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL }, async (acked, loads) => {
-        checkStored('baseline', acked, await countRows(baselineUrl, 'baseline_messages'), loads);
-      }),
-    ); // prettier-ignore
+    results.set(
+      'baseline',
+      await bench(
+        'bare node:http + pg (baseline)',
+        'bench/baseline.ts',
+        { DATABASE_URL: baselineUrl, TWILIO_TOKEN: TOKEN, PUBLIC_URL },
+        async (acked, loads) => {
+          checkStored('baseline', acked, await countRows(baselineUrl, 'baseline_messages'), loads);
+        },
+      ),
+    );
   }
   if (ONLY.has('postgres')) {
     const serviceUrl = await pgDatabase('bench_service');
@@ -400,7 +422,7 @@ try {
         checkStored('PGlite baseline', acked, (rows[0] as { n: number }).n, loads);
       })),
       firstStart: first,
-    }); // prettier-ignore
+    });
   }
   if (ONLY.has('pglite')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'berinia-bench-'));
@@ -412,7 +434,7 @@ try {
         checkService('PGlite', await createPgliteDatabase<Database>(join(dataDir, 'pglite')), acked, loads),
       )),
       firstStart: first,
-    }); // prettier-ignore
+    });
   }
 } finally {
   pinDatabase('0-1');
@@ -428,7 +450,10 @@ const interpreter = ONLY.has('interpreter')
   : undefined;
 
 if (PROFILE_DIR !== undefined) {
-  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/profile.ts'), PROFILE_DIR], { cwd: ROOT, stdio: 'inherit' }); // prettier-ignore
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/profile.ts'), PROFILE_DIR], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 // ---- report ----
@@ -450,16 +475,28 @@ const lines = [
   '',
   '| target | req/s | p50 ms | p99 ms | peak RSS MB | CPU µs/req | DB µs/req | requests acknowledged | first start s (peak RSS MB) |',
   '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ...[...results.values()].map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.name.includes('PGlite') ? '–' : r.dbUs} | ${r.requests} | ${r.firstStart ? `${r.firstStart.seconds.toFixed(1)} (${r.firstStart.rssMb})` : '–'} |`), // prettier-ignore
+  ...[...results.values()].map(
+    (r) =>
+      `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.rssMb} | ${r.cpuUs} | ${r.name.includes('PGlite') ? '–' : r.dbUs} | ${r.requests} | ${r.firstStart ? `${r.firstStart.seconds.toFixed(1)} (${r.firstStart.rssMb})` : '–'} |`,
+  ),
   '',
   ...(pgliteBaseline && pglite
-    ? [`Service on PGlite / PGlite baseline: **${(pglite.rps / pgliteBaseline.rps).toFixed(2)}**. Service on PGlite: ${Math.round(pglite.rps)} req/s (target ≥ 2,000), peak RSS ${pglite.rssMb} MB (target ≤ 250 MB), first start ${pglite.firstStart?.seconds.toFixed(1)} s (target ≤ 5 s).`, ''] // prettier-ignore
+    ? [
+        `Service on PGlite / PGlite baseline: **${(pglite.rps / pgliteBaseline.rps).toFixed(2)}**. Service on PGlite: ${Math.round(pglite.rps)} req/s (target ≥ 2,000), peak RSS ${pglite.rssMb} MB (target ≤ 250 MB), first start ${pglite.firstStart?.seconds.toFixed(1)} s (target ≤ 5 s).`,
+        '',
+      ]
     : []),
   ...(baseline && service
-    ? [`Service / baseline: **${(service.rps / baseline.rps).toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`, ''] // prettier-ignore
+    ? [
+        `Service / baseline: **${(service.rps / baseline.rps).toFixed(2)}** (target ≥ 0.80). Service p99 ${service.p99} ms (target < 10 ms), peak RSS ${service.rssMb} MB (target < 150 MB).`,
+        '',
+      ]
     : []),
   ...(interpreter
-    ? [`Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 30,000).`, ''] // prettier-ignore
+    ? [
+        `Interpreter alone, one core: **${Math.round(interpreter.messagesPerSecond)} messages/s** (${interpreter.microsPerMessage.toFixed(1)} µs a message; target ≥ 30,000).`,
+        '',
+      ]
     : []),
 ];
 /** What follows this line in RESULTS.md is written by hand (analyses, before/after figures): a run keeps it. */
