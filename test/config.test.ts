@@ -8,6 +8,7 @@ import { DEVELOPMENT_VONAGE_SECRET } from '../adapters/vonage/index.js';
 import type { VonageSettings } from '../adapters/vonage/index.js';
 import { ConfigError, envFileWarning, loadConfig, readEnvFile } from '../app/config.js';
 import type { Config } from '../app/config.js';
+import { PROVIDERS } from '../app/providers.js';
 
 /** An enabled provider's settings, as its module read them. */
 function settingsOf<T>(config: Config, name: string): T {
@@ -179,9 +180,10 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
   t.equal(vonageOf(vonage).method, 'sha512');
   t.equal(vonageOf(vonage).apiUrl, 'http://127.0.0.1:9999');
 
-  t.equal(failing({ PROVIDERS: 'twilio,plivo' }), 'PROVIDERS');
+  t.equal(failing({ PROVIDERS: 'twilio,no-such-provider' }), 'PROVIDERS');
+  const known = PROVIDERS.map((provider) => provider.name).join(', ');
   t.throws(() => loadConfig({ PROVIDERS: ' , ' }), {
-    message: "PROVIDERS must list one or more of twilio, vonage (comma-separated), got ','",
+    message: `PROVIDERS must list one or more of ${known} (comma-separated), got ','`,
   });
   t.equal(failing({ PROVIDERS: 'vonage', VONAGE_SIGNATURE_METHOD: 'sha384' }), 'VONAGE_SIGNATURE_METHOD');
   t.equal(failing({ PROVIDERS: 'vonage', VONAGE_API_URL: 'rest.nexmo.com' }), 'VONAGE_API_URL');
