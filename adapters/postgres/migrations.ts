@@ -202,12 +202,26 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+}
+
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error !== undefined || results === undefined) {
     throw new Error('database migration failed', { cause: error });
   }
   return results;
+}
+
+/**
+ * The migrations of this code that the database has not run, by name, and how many this code has;
+ * it only reads (no migration table is created where there is none). Migrations the database ran
+ * that this code does not know (a newer release's) are not counted.
+ */
+export async function pendingMigrations(db: Kysely<Database>): Promise<{ pending: string[]; known: number }> {
+  const migrations = await migrator(db).getMigrations();
+  const pending = migrations.filter((migration) => migration.executedAt === undefined);
+  return { pending: pending.map((migration) => migration.name), known: migrations.length };
 }
