@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createPgliteDatabase, DataDirectoryInUseError } from '../adapters/pglite/pglite-database.js';
-import { migrateToLatest, pendingMigrations } from '../adapters/postgres/migrations.js';
+import { migrateToLatest, migrationState } from '../adapters/postgres/migrations.js';
 import { createPostgresDatabase } from '../adapters/postgres/postgres-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import type { Config } from './config.js';
@@ -84,9 +84,11 @@ export function databaseExitStatus(error: unknown): number | null {
  * What `openDatabase` does with the schema: `migrate` applies the pending migrations (the service,
  * `npm run migrate`); `check` refuses a schema behind the code with `SchemaNotCurrentError` and
  * writes nothing (the other tools: a tool run before the deployment's migration must not migrate
- * it behind the operator's back). A schema ahead of the code (a newer release's migrations, after a
- * rollback of the code) passes the check: migrations only add to the schema, so an older tool's
- * queries still find what they read.
+ * it behind the operator's back). A schema ahead of the code (a newer release's migrations: an
+ * older checkout, or the code rolled back) passes the check with a warning: the tools are what an
+ * operator looks with during such an incident, and most of what they read is still there; but a
+ * migration may rename what an older tool reads (2026-11-29-002 did), and the warning explains
+ * the error that would follow.
  */
 export type SchemaPolicy = 'migrate' | 'check';
 
@@ -117,8 +119,13 @@ export async function openDatabase(
   try {
     if (config.databaseUrl !== null) await connect(db);
     if (schema === 'check') {
-      const { pending, known } = await pendingMigrations(db);
+      const { pending, unknown, known } = await migrationState(db);
       if (pending.length > 0) throw new SchemaNotCurrentError(pending, known);
+      if (unknown.length > 0)
+        logger.warn(
+          { unknown },
+          'the database schema is newer than this code: read anyway (update the code if a query fails)',
+        );
     } else {
       for (const result of await migrateToLatest(db))
         logger.info({ migration: result.migrationName }, 'migration applied');

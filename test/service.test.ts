@@ -224,14 +224,18 @@ t.test('openDatabase check: a schema behind the code is refused unwritten; curre
     last.name,
     new Date().toISOString(),
   ]);
-  await (await openDatabase(config, logger, 'check')).destroy();
+  const current = capturedLogger();
+  await (await openDatabase(config, current.logger, 'check')).destroy();
+  t.same(current.lines, [], 'current: nothing to say');
   await admin.query(`insert into kysely_migration (name, timestamp) values ('2099-01-01-001-a-newer-release', $1)`, [
     new Date().toISOString(),
   ]);
+  const newer = capturedLogger();
   await t.resolves(
-    openDatabase(config, logger, 'check').then((db) => db.destroy()),
+    openDatabase(config, newer.logger, 'check').then((db) => db.destroy()),
     'a migration of a newer release does not stop an older tool',
   );
+  t.match(newer.lines, [/"unknown":\["2099-01-01-001-a-newer-release"\].*the database schema is newer than this code/]);
 });
 
 t.test('a tool opening a database: any other failure is thrown as it is (a bug keeps its stack)', async (t) => {

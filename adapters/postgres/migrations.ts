@@ -216,12 +216,20 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 }
 
 /**
- * The migrations of this code that the database has not run, by name, and how many this code has;
- * it only reads (no migration table is created where there is none). Migrations the database ran
- * that this code does not know (a newer release's) are not counted.
+ * Where the database's schema stands against this code's migrations, reading only (no migration
+ * table is created where there is none): the migrations of this code it has not run (`pending`),
+ * those it ran that this code does not have (`unknown`: a newer release's), and how many this code
+ * has (`known`).
  */
-export async function pendingMigrations(db: Kysely<Database>): Promise<{ pending: string[]; known: number }> {
+export async function migrationState(
+  db: Kysely<Database>,
+): Promise<{ pending: string[]; unknown: string[]; known: number }> {
   const migrations = await migrator(db).getMigrations();
-  const pending = migrations.filter((migration) => migration.executedAt === undefined);
-  return { pending: pending.map((migration) => migration.name), known: migrations.length };
+  const pending = migrations.filter((migration) => migration.executedAt === undefined).map(({ name }) => name);
+  // Never migrated: there may be no migration table to read. Otherwise Kysely lists only ours.
+  const ran =
+    pending.length === migrations.length
+      ? []
+      : (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map(({ name }) => name);
+  return { pending, unknown: ran.filter((name) => !Object.hasOwn(MIGRATIONS, name)).sort(), known: migrations.length };
 }
