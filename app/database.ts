@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { createPgliteDatabase, DataDirectoryInUseError } from '../adapters/pglite/pglite-database.js';
-import { migrateToLatest, migrationState } from '../adapters/postgres/migrations.js';
+import { MIGRATION_NAMES, migrateToLatest, migrationState } from '../adapters/postgres/migrations.js';
 import { createPostgresDatabase } from '../adapters/postgres/postgres-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import type { Config } from './config.js';
@@ -113,8 +113,13 @@ export async function openDatabase(
       onPoolError: (error) => logger.warn({ reason: error.message }, 'idle database connection lost'),
     });
   } else {
+    const dataDir = join(config.dataDir, 'pglite');
+    // A tool does not create the embedded database: it would find nothing in it to read.
+    if (schema === 'check' && !existsSync(join(dataDir, 'PG_VERSION'))) {
+      throw new SchemaNotCurrentError(MIGRATION_NAMES, MIGRATION_NAMES.length);
+    }
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    db = await createPgliteDatabase<Database>(join(config.dataDir, 'pglite'));
+    db = await createPgliteDatabase<Database>(dataDir);
   }
   try {
     if (config.databaseUrl !== null) await connect(db);

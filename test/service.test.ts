@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -150,6 +150,21 @@ t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (
   t.ok(lines.some((line) => line.includes('migration applied')));
 });
 
+t.test('openDatabase check: a tool does not create the embedded database', async (t) => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'nested');
+  const config = loadConfig({ DATA_DIR: dataDir });
+  await t.rejects(openDatabase(config, createLogger('silent'), 'check'), {
+    name: 'SchemaNotCurrentError',
+    message: /^the database schema is not current \(never migrated: \d+ migrations pending\)/,
+  });
+  t.notOk(existsSync(dataDir), 'nothing written');
+  await (await openDatabase(config, createLogger('silent'))).destroy();
+  await t.resolves(
+    openDatabase(config, createLogger('silent'), 'check').then((db) => db.destroy()),
+    'once migrated, it is read',
+  );
+});
+
 t.test('openDatabase: a Postgres that cannot be reached names the cause in one line, never the password', async (t) => {
   const unreachable = async (url: string, schema?: SchemaPolicy): Promise<Error> => {
     const config = loadConfig({ DATABASE_URL: url, HANDLER_TIMEOUT_MS: '1500' });
@@ -241,7 +256,9 @@ t.test('openDatabase check: a schema behind the code is refused unwritten; curre
 t.test('a tool opening a database: any other failure is thrown as it is (a bug keeps its stack)', async (t) => {
   const file = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'a-file');
   writeFileSync(file, '');
-  await t.rejects(openCliDatabase(loadConfig({ DATA_DIR: file }), createLogger('silent')), { code: 'EEXIST' });
+  await t.rejects(openCliDatabase(loadConfig({ DATA_DIR: file }), createLogger('silent'), 'migrate'), {
+    code: 'EEXIST',
+  });
 });
 
 t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is logged, not fatal', async (t) => {

@@ -202,6 +202,9 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
+/** Every migration's name, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 function migrator(db: Kysely<Database>): Migrator {
   return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
 }
