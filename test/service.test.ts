@@ -250,6 +250,11 @@ t.test('openDatabase check: a schema behind the code is refused unwritten; curre
     openDatabase(config, newer.logger, 'check').then((db) => db.destroy()),
     'a migration of a newer release does not stop an older tool',
   );
+  // The service migrates, and Kysely refuses to migrate past a migration it does not know.
+  await t.rejects(openDatabase(config, createLogger('silent')), {
+    message: 'database migration failed',
+    cause: { message: /corrupted migrations: previously executed migration 2099-01-01-001-a-newer-release is missing/ },
+  });
   t.match(newer.lines, [/"unknown":\["2099-01-01-001-a-newer-release"\].*the database schema is newer than this code/]);
 });
 
