@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { inspect } from 'node:util';
-import { ConfigError, envFileWarning, loadConfig, readEnvFile } from './config.js';
+import { ConfigError, envFileWarning, EX_CONFIG, loadConfig, readEnvFile } from './config.js';
 import type { Config } from './config.js';
-import { DataDirectoryInUseError, EX_TEMPFAIL } from './database.js';
+import { databaseExitStatus } from './database.js';
 import { createLogger } from './logger.js';
 import { startService } from './service.js';
 
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`berinia-webhook: configuration error: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG: systemd does not restart on it (RestartPreventExitStatus=78)
+    process.exit(EX_CONFIG); // systemd does not restart on it (RestartPreventExitStatus=78)
   }
   const logger = createLogger(config.logLevel);
   /* c8 ignore next 3 -- a safety net for bugs: no test can make the code reject unhandled without planting one */
@@ -47,10 +47,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
 }
 
+// A database that cannot be used as it is (unreachable: 69, restarted by systemd; the embedded one
+// in use: 75) is one line naming the cause; anything else is a bug, with its stack.
 main().catch((error: unknown) => {
-  if (error instanceof DataDirectoryInUseError) {
-    process.stderr.write(`berinia-webhook: cannot start: ${error.message}\n`);
-    process.exit(EX_TEMPFAIL);
+  const status = databaseExitStatus(error);
+  if (status !== null) {
+    process.stderr.write(`berinia-webhook: cannot start: ${(error as Error).message}\n`);
+    process.exit(status);
   }
   process.stderr.write(`berinia-webhook: failed to start: ${inspect(error)}\n`);
   process.exit(1);

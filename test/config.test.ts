@@ -9,6 +9,10 @@ import type { VonageSettings } from '../adapters/vonage/index.js';
 import { ConfigError, envFileWarning, loadConfig, readEnvFile } from '../app/config.js';
 import type { Config } from '../app/config.js';
 import { PROVIDERS } from '../app/providers.js';
+import type { SmsProvider } from '../core/ports/sms-provider.js';
+
+/** The registered providers, as the PROVIDERS error lists them. */
+const KNOWN = PROVIDERS.map((provider) => provider.name).join(', ');
 
 /** An enabled provider's settings, as its module read them. */
 function settingsOf<T>(config: Config, name: string): T {
@@ -181,9 +185,8 @@ t.test('providers: enabled by PROVIDERS, each with its secret in production', as
   t.equal(vonageOf(vonage).apiUrl, 'http://127.0.0.1:9999');
 
   t.equal(failing({ PROVIDERS: 'twilio,no-such-provider' }), 'PROVIDERS');
-  const known = PROVIDERS.map((provider) => provider.name).join(', ');
   t.throws(() => loadConfig({ PROVIDERS: ' , ' }), {
-    message: `PROVIDERS must list one or more of ${known} (comma-separated), got ','`,
+    message: `PROVIDERS must list one or more of ${KNOWN} (comma-separated), got ','`,
   });
   t.equal(failing({ PROVIDERS: 'vonage', VONAGE_SIGNATURE_METHOD: 'sha384' }), 'VONAGE_SIGNATURE_METHOD');
   t.equal(failing({ PROVIDERS: 'vonage', VONAGE_API_URL: 'rest.nexmo.com' }), 'VONAGE_API_URL');
@@ -219,4 +222,102 @@ t.test('PHONE_REGION: the numbering of numbers typed without a country code', as
   t.equal(loadConfig({}).phoneRegion, 'FR');
   t.equal(loadConfig({ PHONE_REGION: 'be' }).phoneRegion, 'BE');
   t.equal(failing({ PHONE_REGION: 'France' }), 'PHONE_REGION');
+});
+
+t.test('every mistake is reported at once, in one error naming every variable', async (t) => {
+  t.throws(
+    () => loadConfig({ NODE_ENV: 'production' }),
+    new ConfigError(
+      'TWILIO_TOKEN, PUBLIC_URL, DATABASE_URL',
+      'TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS includes twilio; ' +
+        'PUBLIC_URL is required when NODE_ENV=production; DATABASE_URL is required when NODE_ENV=production',
+    ),
+  );
+  // Wrong values too, each read past with its default; an unknown provider leaves the known ones read.
+  t.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        PROVIDERS: 'twilio,no-such-provider',
+        PORT: 'abc',
+        PUBLIC_URL: 'ftp://app.berinia.com',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'verbose',
+        PHONE_REGION: 'France',
+        RETENTION_DAYS: '-1',
+      }),
+    {
+      code: 'ERR_CONFIG',
+      variable: 'PROVIDERS, TWILIO_TOKEN, PORT, PUBLIC_URL, DATABASE_URL, LOG_LEVEL, PHONE_REGION, RETENTION_DAYS',
+      message: new RegExp(
+        [
+          `^PROVIDERS must list one or more of ${KNOWN} \\(comma-separated\\), got 'twilio,no-such-provider'`,
+          'TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS includes twilio',
+          "PORT must be a whole number from 0 to 65535, got 'abc'",
+          "PUBLIC_URL must be an http\\(s\\) URL without query or fragment, got 'ftp://app.berinia.com'",
+          'DATABASE_URL must start with postgres:// \\(unset it for the embedded database\\)',
+          "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'verbose'",
+          'PHONE_REGION must be a country code such as FR, BE, CH or CA \\(got "France"\\)',
+          "RETENTION_DAYS must be a whole number from 0 to 36500, got '-1'$",
+        ].join('; '),
+      ),
+    },
+  );
+  // A provider's own check ends its reading; what it read before is reported with it.
+  t.throws(
+    () =>
+      loadConfig({
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://app.berinia.com',
+        DATABASE_URL: 'postgres://x@127.0.0.1/db',
+        PROVIDERS: 'vonage',
+        VONAGE_SIGNATURE_SECRET: 's',
+        VONAGE_SIGNATURE_METHOD: 'sha384',
+        VONAGE_API_URL: 'rest.nexmo.com',
+        HEADERS_TIMEOUT_MS: '5',
+      }),
+    {
+      variable: 'VONAGE_SIGNATURE_METHOD, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_API_URL, HEADERS_TIMEOUT_MS',
+      message:
+        /^VONAGE_SIGNATURE_METHOD must be one of .*; VONAGE_API_URL must be an http\(s\) origin .*; HEADERS_TIMEOUT_MS must/,
+    },
+  );
+  const broken: SmsProvider = {
+    name: 'broken',
+    variables: {},
+    configure: () => {
+      throw new TypeError('a bug in the module');
+    },
+    kit: () => Promise.reject(new Error('no kit')),
+  };
+  t.throws(() => loadConfig({ PORT: 'abc' }, [broken]), new TypeError('a bug in the module'), 'a bug is no mistake');
+});
+
+t.test('the operator tools: production needs DATABASE_URL only', async (t) => {
+  const tool = { webhook: false };
+  const database = { NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1/db' };
+  const config = loadConfig(database, undefined, tool);
+  t.equal(config.production, true);
+  t.equal(config.databaseUrl, 'postgres://x@127.0.0.1/db');
+  t.same(twilioOf(config).tokens, [], 'no secret, and never the development one');
+  t.equal(twilioOf(config).usingDevelopmentToken, false);
+  const vonage = loadConfig({ ...database, PROVIDERS: 'twilio,vonage', TWILIO_TOKEN: ',' }, undefined, tool);
+  t.same(vonageOf(vonage).secrets, []);
+  t.equal(vonageOf(vonage).apiKey, null, "neither the providers' required settings");
+  t.throws(
+    () => loadConfig({ NODE_ENV: 'production' }, undefined, tool),
+    new ConfigError('DATABASE_URL', 'DATABASE_URL is required when NODE_ENV=production'),
+  );
+  t.throws(
+    () =>
+      loadConfig(
+        { ...database, PUBLIC_URL: 'app.berinia.com', PROVIDERS: 'vonage', VONAGE_API_URL: 'x' },
+        undefined,
+        tool,
+      ),
+    { variable: 'VONAGE_API_URL, PUBLIC_URL', message: /^VONAGE_API_URL must .*; PUBLIC_URL must be an absolute/ },
+    'a value that is set is still checked',
+  );
+  t.equal(failing(database), 'TWILIO_TOKEN, PUBLIC_URL', 'the service (the default) needs its secrets');
+  t.same(twilioOf(loadConfig({}, undefined, tool)).tokens, [DEVELOPMENT_TOKEN], 'development: as the service');
 });

@@ -20,7 +20,12 @@ const SID = `SM${'f1a9'.repeat(8)}`;
 t.test('production refuses to start without its secrets, naming the variable', async (t) => {
   const result = runCli('../main', [], { NODE_ENV: 'production', PUBLIC_URL: 'https://app.berinia.com' });
   t.equal(result.status, 78, 'EX_CONFIG, so systemd does not loop on it');
-  t.match(result.stderr, /configuration error: TWILIO_TOKEN is required when NODE_ENV=production/);
+  t.equal(
+    result.stderr,
+    'berinia-webhook: configuration error: TWILIO_TOKEN is required when NODE_ENV=production and PROVIDERS ' +
+      'includes twilio; DATABASE_URL is required when NODE_ENV=production\n',
+    'every missing variable, in one line',
+  );
   t.equal(result.stdout, '');
   // The review's attack: a token list that trims to nothing made production use the development token.
   const prod = {
@@ -219,18 +224,48 @@ t.test('without a token, the development token is announced and still checked', 
   t.equal(await service.stop(), 0);
 });
 
-t.test('a database that cannot be reached fails the start loudly', async (t) => {
-  const result = runCli('../main', [], {
-    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-    HANDLER_TIMEOUT_MS: '1500',
-  });
-  t.equal(result.status, 1);
-  t.match(result.stderr, /failed to start: Error: database migration failed[\s\S]*ECONNREFUSED/);
-  // A tool fails as well, with the cause; only a directory in use is EX_TEMPFAIL.
-  const tool = runCli('tasks', [], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' });
-  t.not(tool.status, 0);
-  t.not(tool.status, 75);
-  t.match(tool.stderr, /ECONNREFUSED/);
+t.test('an unreachable database: one line naming the cause, exit 69, from the service and a tool', async (t) => {
+  const env = { DATABASE_URL: 'postgres://nobody:s3cret@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' };
+  const result = runCli('../main', [], env);
+  t.same(
+    [result.status, result.stderr],
+    [69, 'berinia-webhook: cannot start: database unreachable: connect ECONNREFUSED 127.0.0.1:1\n'],
+    'EX_UNAVAILABLE: systemd starts it again, for the database may come back',
+  );
+  const tool = runCli('tasks', [], env);
+  t.same(
+    [tool.status, tool.stdout, tool.stderr],
+    [69, '', 'tasks: database unreachable: connect ECONNREFUSED 127.0.0.1:1\n'],
+  );
+});
+
+t.test('a tool: no migration behind the operator, the webhook secrets not needed, one line on a mistake', async (t) => {
+  const url = await createTestDatabase(t);
+  const production = { NODE_ENV: 'production', DATABASE_URL: url };
+  const behind = runCli('tasks', [], production);
+  t.equal(behind.status, 66, 'EX_NOINPUT');
+  t.match(
+    behind.stderr,
+    /^tasks: the database schema is not current \(never migrated: \d+ migrations pending\): run npm run migrate\n$/,
+  );
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const tables = await admin.query(`select table_name from information_schema.tables where table_schema = 'public'`);
+  await admin.end();
+  t.same(tables.rows, [], 'the database is left as it was: no table, not even the migration table');
+
+  // Production with DATABASE_URL alone (no TWILIO_TOKEN, no PUBLIC_URL): migrate, then read.
+  t.equal(runCli('migrate', [], production).status, 0);
+  const read = runCli('tasks', [], production);
+  t.same([read.status, read.stdout], [0, '0 open task(s)\n'], read.stderr);
+  const missing = runCli('tasks', [], { NODE_ENV: 'production', PORT: 'x' });
+  t.same(
+    [missing.status, missing.stderr],
+    [
+      78,
+      "tasks: configuration error: PORT must be a whole number from 0 to 65535, got 'x'; DATABASE_URL is required when NODE_ENV=production\n",
+    ],
+  );
 });
 
 t.test('an unreadable .env fails the start with the reason', async (t) => {
@@ -239,6 +274,9 @@ t.test('an unreadable .env fails the start with the reason', async (t) => {
   const result = runCli('../main', [], {}, cwd);
   t.equal(result.status, 1);
   t.match(result.stderr, /failed to start: .*EISDIR/);
+  const tool = runCli('tasks', [], {}, cwd);
+  t.equal(tool.status, 1, 'a tool too: what is no mistake of configuration keeps its stack');
+  t.match(tool.stderr, /EISDIR[^]*\n {4}at /);
 });
 
 t.test('production refuses to start with an enabled provider that has no secret', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,7 +12,15 @@ import { InMemoryRepository } from '../adapters/memory/in-memory-repository.js';
 import { StorageError } from '../core/errors.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { loadConfig } from '../app/config.js';
-import { openDatabase } from '../app/database.js';
+import { openCliDatabase } from '../app/cli/db.js';
+import {
+  databaseExitStatus,
+  DatabaseUnreachableError,
+  openDatabase,
+  SchemaNotCurrentError,
+  unreachableReason,
+} from '../app/database.js';
+import type { SchemaPolicy } from '../app/database.js';
 import { createLogger } from '../app/logger.js';
 import { expireParts, startService } from '../app/service.js';
 import { TOKENS } from '../app/tokens.js';
@@ -142,9 +150,120 @@ t.test('openDatabase: embedded PGlite in DATA_DIR by default, migrated', async (
   t.ok(lines.some((line) => line.includes('migration applied')));
 });
 
-t.test('openDatabase: an unreachable Postgres fails the start with the cause', async (t) => {
-  const config = loadConfig({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', HANDLER_TIMEOUT_MS: '1500' });
-  await t.rejects(openDatabase(config, createLogger('silent')), { message: 'database migration failed' });
+t.test('openDatabase check: a tool does not create the embedded database', async (t) => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'nested');
+  const config = loadConfig({ DATA_DIR: dataDir });
+  await t.rejects(openDatabase(config, createLogger('silent'), 'check'), {
+    name: 'SchemaNotCurrentError',
+    message: /^the database schema is not current \(never migrated: \d+ migrations pending\)/,
+  });
+  t.notOk(existsSync(dataDir), 'nothing written');
+  await (await openDatabase(config, createLogger('silent'))).destroy();
+  await t.resolves(
+    openDatabase(config, createLogger('silent'), 'check').then((db) => db.destroy()),
+    'once migrated, it is read',
+  );
+});
+
+t.test('openDatabase: a Postgres that cannot be reached names the cause in one line, never the password', async (t) => {
+  const unreachable = async (url: string, schema?: SchemaPolicy): Promise<Error> => {
+    const config = loadConfig({ DATABASE_URL: url, HANDLER_TIMEOUT_MS: '1500' });
+    const error = await openDatabase(config, createLogger('silent'), schema).then(
+      () => new Error('opened'),
+      (reason: Error) => reason,
+    );
+    t.type(error, DatabaseUnreachableError);
+    t.equal(databaseExitStatus(error), 69, 'EX_UNAVAILABLE: systemd restarts the service');
+    t.notMatch(error.message, /s3cret/);
+    return error;
+  };
+  t.equal(
+    (await unreachable('postgres://nobody:s3cret@127.0.0.1:1/none')).message,
+    'database unreachable: connect ECONNREFUSED 127.0.0.1:1',
+  );
+  const unknown = new URL(ADMIN_URL);
+  unknown.password = 's3cret';
+  unknown.pathname = '/nope_x';
+  t.equal(
+    (await unreachable(unknown.toString(), 'check')).message,
+    'database unreachable: database "nope_x" does not exist',
+    'a tool checking the schema is told the same',
+  );
+  // `localhost` with both ::1 and 127.0.0.1 refused: Node's AggregateError has no message of its own.
+  const both = new AggregateError(
+    [new Error('connect ECONNREFUSED ::1:5432'), new Error('connect ECONNREFUSED 127.0.0.1:5432')],
+    '',
+  );
+  t.equal(unreachableReason(both), 'connect ECONNREFUSED ::1:5432, connect ECONNREFUSED 127.0.0.1:5432');
+  t.equal(unreachableReason(new AggregateError([], 'all refused')), 'all refused');
+  t.equal(databaseExitStatus(new Error('a bug')), null, 'anything else is not a database state: its stack');
+});
+
+t.test('openDatabase check: a schema behind the code is refused unwritten; current or newer passes', async (t) => {
+  const url = await createTestDatabase(t);
+  const config = loadConfig({ DATABASE_URL: url });
+  const logger = createLogger('silent');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const tables = async () =>
+    Number(
+      (await admin.query(`select count(*) from information_schema.tables where table_schema = 'public'`)).rows[0].count,
+    );
+
+  const never = await openDatabase(config, logger, 'check').then(
+    () => new Error('opened'),
+    (error: Error) => error,
+  );
+  t.type(never, SchemaNotCurrentError);
+  t.match(
+    never.message,
+    /^the database schema is not current \(never migrated: \d+ migrations pending\): run npm run migrate$/,
+  );
+  t.equal(databaseExitStatus(never), 66, 'EX_NOINPUT');
+  t.equal(await tables(), 0, 'nothing created, not even the migration table');
+
+  await (await openDatabase(config, logger)).destroy();
+  const migrated = await tables();
+  const [last] = (await admin.query('select name from kysely_migration order by name desc limit 1')).rows;
+  await admin.query('delete from kysely_migration where name = $1', [last.name]);
+  await t.rejects(openDatabase(config, logger, 'check'), {
+    message: 'the database schema is not current (1 migration pending): run npm run migrate',
+    pending: [last.name],
+  });
+  t.equal(await tables(), migrated, 'still nothing written');
+  const applied = await admin.query('select 1 from kysely_migration where name = $1', [last.name]);
+  t.equal(applied.rowCount, 0, 'the pending migration was not applied behind the operator’s back');
+
+  await admin.query(`insert into kysely_migration (name, timestamp) values ($1, $2)`, [
+    last.name,
+    new Date().toISOString(),
+  ]);
+  const current = capturedLogger();
+  await (await openDatabase(config, current.logger, 'check')).destroy();
+  t.same(current.lines, [], 'current: nothing to say');
+  await admin.query(`insert into kysely_migration (name, timestamp) values ('2099-01-01-001-a-newer-release', $1)`, [
+    new Date().toISOString(),
+  ]);
+  const newer = capturedLogger();
+  await t.resolves(
+    openDatabase(config, newer.logger, 'check').then((db) => db.destroy()),
+    'a migration of a newer release does not stop an older tool',
+  );
+  // The service migrates, and Kysely refuses to migrate past a migration it does not know.
+  await t.rejects(openDatabase(config, createLogger('silent')), {
+    message: 'database migration failed',
+    cause: { message: /corrupted migrations: previously executed migration 2099-01-01-001-a-newer-release is missing/ },
+  });
+  t.match(newer.lines, [/"unknown":\["2099-01-01-001-a-newer-release"\].*the database schema is newer than this code/]);
+});
+
+t.test('a tool opening a database: any other failure is thrown as it is (a bug keeps its stack)', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'a-file');
+  writeFileSync(file, '');
+  await t.rejects(openCliDatabase(loadConfig({ DATA_DIR: file }), createLogger('silent'), 'migrate'), {
+    code: 'EEXIST',
+  });
 });
 
 t.test('openDatabase: Postgres with DATABASE_URL; a killed idle connection is logged, not fatal', async (t) => {

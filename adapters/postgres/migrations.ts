@@ -202,12 +202,37 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
+/** Every migration's name, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
+function migrator(db: Kysely<Database>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+}
+
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db).migrateToLatest();
   if (error !== undefined || results === undefined) {
     throw new Error('database migration failed', { cause: error });
   }
   return results;
+}
+
+/**
+ * Where the database's schema stands against this code's migrations, reading only (no migration
+ * table is created where there is none): the migrations of this code it has not run (`pending`),
+ * those it ran that this code does not have (`unknown`: a newer release's), and how many this code
+ * has (`known`).
+ */
+export async function migrationState(
+  db: Kysely<Database>,
+): Promise<{ pending: string[]; unknown: string[]; known: number }> {
+  const migrations = await migrator(db).getMigrations();
+  const pending = migrations.filter((migration) => migration.executedAt === undefined).map(({ name }) => name);
+  // Never migrated: there may be no migration table to read. Otherwise Kysely lists only ours.
+  const ran =
+    pending.length === migrations.length
+      ? []
+      : (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows.map(({ name }) => name);
+  return { pending, unknown: ran.filter((name) => !Object.hasOwn(MIGRATIONS, name)).sort(), known: migrations.length };
 }

@@ -26,6 +26,15 @@ export interface VonageSettings {
 function settings(env: SettingsReader): VonageSettings {
   const secrets = env.secrets('VONAGE_SIGNATURE_SECRET');
   const development = !env.production && secrets.length === 0;
+  const read = {
+    secrets: Object.freeze(development ? [DEVELOPMENT_VONAGE_SECRET] : secrets),
+    usingDevelopmentSecret: development,
+    method: env.oneOf('VONAGE_SIGNATURE_METHOD', 'md5hash', VONAGE_SIGNATURE_METHODS),
+    maxAgeSeconds: env.integer('VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
+    apiKey: env.required('VONAGE_API_KEY') ?? null,
+    apiSecret: env.required('VONAGE_API_SECRET') ?? null,
+  };
+  // Checked last: `invalid` ends the reading, and the variables above are reported with it.
   const apiUrl = env.optional('VONAGE_API_URL') ?? 'https://rest.nexmo.com';
   if (!/^https?:\/\/[^/?#\s]+\/?$/.test(apiUrl)) {
     env.invalid(
@@ -33,15 +42,7 @@ function settings(env: SettingsReader): VonageSettings {
       `VONAGE_API_URL must be an http(s) origin such as https://rest.nexmo.com, got '${apiUrl}'`,
     );
   }
-  return Object.freeze({
-    secrets: Object.freeze(development ? [DEVELOPMENT_VONAGE_SECRET] : secrets),
-    usingDevelopmentSecret: development,
-    method: env.oneOf('VONAGE_SIGNATURE_METHOD', 'md5hash', VONAGE_SIGNATURE_METHODS),
-    maxAgeSeconds: env.integer('VONAGE_SIGNATURE_MAX_AGE_SECONDS', 25 * 3600, 60, 7 * 24 * 3600),
-    apiKey: env.required('VONAGE_API_KEY') ?? null,
-    apiSecret: env.required('VONAGE_API_SECRET') ?? null,
-    apiUrl: apiUrl.replace(/\/$/, ''),
-  });
+  return Object.freeze({ ...read, apiUrl: apiUrl.replace(/\/$/, '') });
 }
 
 /** Vonage's SMS API: signed GET/POST webhooks, messages in parts, replies through its API (README.md). */

@@ -1,30 +1,36 @@
-import { basename, extname } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { KyselyRepository } from '../../adapters/postgres/kysely-repository.js';
 import type { Database } from '../../adapters/postgres/schema.js';
 import type { Config } from '../config.js';
-import { DataDirectoryInUseError, EX_TEMPFAIL, openDatabase } from '../database.js';
+import { databaseExitStatus, openDatabase } from '../database.js';
+import type { SchemaPolicy } from '../database.js';
 import { createLogger } from '../logger.js';
-import { cliConfig } from './env.js';
+import { cliConfig, toolName } from './env.js';
 
 /**
- * Opens (and migrates) the configured database for a command-line tool. When the embedded
- * database is open in another process (the service), the tool writes one line saying so and
- * exits 75 (EX_TEMPFAIL) without touching it.
+ * Opens the configured database for a command-line tool, checking that its schema is current
+ * (`npm run migrate` alone migrates: `schema`). A database the tool cannot use as it is makes it
+ * write one line saying why and exit without touching it: unreachable, 69 (EX_UNAVAILABLE); a
+ * schema behind the code, 66 (EX_NOINPUT); the embedded database open in another process (the
+ * service), 75 (EX_TEMPFAIL).
  */
-export async function openCliDatabase(config: Config, logger: Logger): Promise<Kysely<Database>> {
+export async function openCliDatabase(
+  config: Config,
+  logger: Logger,
+  schema: SchemaPolicy = 'check',
+): Promise<Kysely<Database>> {
   try {
-    return await openDatabase(config, logger);
+    return await openDatabase(config, logger, schema);
   } catch (error) {
-    if (!(error instanceof DataDirectoryInUseError)) throw error;
-    const tool = basename(process.argv[1] as string, extname(process.argv[1] as string));
-    process.stderr.write(`${tool}: ${error.message}\n`);
-    process.exit(EX_TEMPFAIL);
+    const status = databaseExitStatus(error);
+    if (status === null) throw error;
+    process.stderr.write(`${toolName()}: ${(error as Error).message}\n`);
+    process.exit(status);
   }
 }
 
-/** Opens (and migrates) the configured database for a command-line tool, logging to stderr. */
+/** Opens the configured database for a command-line tool (`openCliDatabase`), logging to stderr. */
 export async function cliRepository(): Promise<{ repository: KyselyRepository; db: Kysely<Database> }> {
   const config = cliConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);

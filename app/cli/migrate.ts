@@ -9,7 +9,7 @@ const USAGE =
   'Applies pending migrations to the configured database (DATABASE_URL, else PGlite in DATA_DIR).\n';
 cliArgs(USAGE, {});
 const config = cliConfig();
-const db = await openCliDatabase(config, createLogger(config.logLevel, process.stderr));
+const db = await openCliDatabase(config, createLogger(config.logLevel, process.stderr), 'migrate');
 process.stdout.write(
   `database schema up to date (${config.databaseUrl === null ? `pglite in ${config.dataDir}` : 'postgres'})\n`,
 );

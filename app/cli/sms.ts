@@ -24,7 +24,8 @@ const values = cliArgs(USAGE, {
   target: { type: 'string' },
 });
 
-const config = cliConfig();
+// The request is signed as the provider would: the webhook's secrets and PUBLIC_URL are needed.
+const config = cliConfig({ webhook: true });
 const provider =
   values.provider === undefined
     ? config.providers[0]

@@ -16,18 +16,23 @@ export interface ProviderRoute {
 
 /**
  * Reads an enabled provider's variables (a disabled provider's are not read). The app implements
- * it over the environment; every method refuses a bad value by throwing the app's configuration
- * error, naming the variable.
+ * it over the environment. A missing or bad value is noted as a configuration error naming the
+ * variable, and the reading goes on with the default (`required` and `secrets` return nothing,
+ * `integer` and `oneOf` their fallback), so that the start-up reports every mistake at once;
+ * `invalid` throws, ending the provider's reading: call it after the other reads.
  */
 export interface SettingsReader {
   readonly production: boolean;
   /** The trimmed value; undefined when unset or blank. */
   optional(name: string): string | undefined;
-  /** Like `optional`, refused when missing in production. */
+  /**
+   * Like `optional`, refused when missing in production by a process that receives or signs
+   * webhooks (not by the operator tools, which only use the database).
+   */
   required(name: string): string | undefined;
   /**
    * Comma-separated secrets (two during a rotation), `aliases` read when `name` is unset; in
-   * production one that is not blank is required. Empty when none is set.
+   * production one that is not blank is required, as by `required`. Empty when none is set.
    */
   secrets(name: string, ...aliases: string[]): string[];
   /** Comma-separated values, trimmed, blanks dropped. */
