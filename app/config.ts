@@ -25,9 +25,9 @@ export interface Config {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
-  /** Sender name in automatic replies. */
   /** Region whose numbering reads a number typed without its country code (`PHONE_REGION`, FR). */
   readonly phoneRegion: CountryCode;
+  /** Sender name in automatic replies. */
   readonly brand: string;
   /** Days a message's personal data is kept before `npm run purge` erases it; 0 keeps it forever. */
   readonly retentionDays: number;
