@@ -1,4 +1,7 @@
 import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import { message, reviewRequest } from './fixtures/messages.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
@@ -55,7 +58,12 @@ t.test('npm run review lists held replies and resolves them; train --with-review
     'no $USER: "operator"',
   );
 
-  const trained = runCli('train', ['--with-reviewed', '--no-write'], env);
+  // A small corpus of its own: what is shown is that the reviewed replies join it, not the training.
+  const corpus = join(mkdtempSync(join(tmpdir(), 'berinia-train-')), 'small.tsv');
+  const rows = ['non merci\tNOT_INTERESTED', 'rappelez-moi\tCALLBACK_REQUEST', 'stop\tOPT_OUT', 'oui\tINTERESTED'];
+  const lines = Array.from({ length: 20 }, (_, i) => `s${i}\t${rows[i % rows.length]?.replace('\t', ` ${i}\t`)}\t`);
+  writeFileSync(corpus, `id\ttext\tintent\textracted\n${lines.join('\n')}\n`);
+  const trained = runCli('train', ['--corpus', corpus, '--with-reviewed', '--no-write'], env);
   t.equal(trained.status, 0, trained.stderr);
-  t.match(trained.stdout, /^training corpus: \d+ replies \(2 reviewed\)\n/);
+  t.match(trained.stdout, /^training corpus: 22 replies \(2 reviewed\)\n/);
 });
