@@ -103,10 +103,13 @@ t.test('through a real Nginx with TLS: signed for the public https URL, stored; 
   t.equal((await https('/metrics', '', {})).status, 404, '/metrics is not public');
   t.equal((await https('/readyz', '', {})).status, 404, '/readyz is not public');
   const plain = await new Promise<Answer>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: httpPort, path: '/webhook/sms-response', headers: { host: HOST } }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode as number, headers: res.headers, body: '' });
-    }); // prettier-ignore
+    const req = httpRequest(
+      { host: '127.0.0.1', port: httpPort, path: '/webhook/sms-response', headers: { host: HOST } },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode as number, headers: res.headers, body: '' });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -214,12 +217,22 @@ t.test('TLS from nothing, in the documented order: bootstrap site, certificate, 
   t.equal(challenge.status, 200, 'the ACME challenge is served');
   t.equal(challenge.body, 'Xk3-token.account-thumbprint');
   t.match(challenge.headers['content-type'], /^text\/plain/);
-  for (const [method, path] of [['POST', '/webhook/sms-response'], ['GET', '/'], ['GET', '/readyz'], ['GET', '/.well-known/other']]) {
+  for (const [method, path] of [
+    ['POST', '/webhook/sms-response'],
+    ['GET', '/'],
+    ['GET', '/readyz'],
+    ['GET', '/.well-known/other'],
+  ]) {
     t.equal((await plainRequest(httpPort, path as string, method)).status, 404, `nothing else: ${method} ${path}`);
-  } // prettier-ignore
+  }
 
   // The TLS site cannot replace it before the certificate exists: what broke `certbot --nginx`.
-  const tls = adaptSite('berinia-webhook.conf', dir, { host: HOST, httpPort, httpsPort, upstreams: [await freePort(), await freePort()] }); // prettier-ignore
+  const tls = adaptSite('berinia-webhook.conf', dir, {
+    host: HOST,
+    httpPort,
+    httpsPort,
+    upstreams: [await freePort(), await freePort()],
+  });
   const tlsDir = nginxDir();
   const early = checkNginx(tlsDir, writeNginxConf(tlsDir, tls));
   t.not(early.status, 0, 'nginx -t refuses the TLS site without its certificate');
@@ -262,7 +275,10 @@ t.test('two instances, one stopped and restarted under load through Nginx: no er
   const first = await spawnService(t, env);
   let second = await spawnService(t, env);
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
-  const conf = writeNginxConf(dir, adaptSite('berinia-webhook.conf', dir, { host: HOST, httpPort, httpsPort, upstreams: [first.port, second.port] })); // prettier-ignore
+  const conf = writeNginxConf(
+    dir,
+    adaptSite('berinia-webhook.conf', dir, { host: HOST, httpPort, httpsPort, upstreams: [first.port, second.port] }),
+  );
   const nginx = await startNginx(t, dir, conf);
 
   // Twilio's traffic: signed POSTs over TLS from 8 connections at most. Each pauses 150 ms after an
@@ -278,12 +294,25 @@ t.test('two instances, one stopped and restarted under load through Nginx: no er
       try {
         const status = await new Promise<number>((resolve, reject) => {
           const req = request(
-            { host: '127.0.0.1', port: httpsPort, servername: HOST, ca, method: 'POST', path: '/webhook/sms-response', agent: false, headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } },
+            {
+              host: '127.0.0.1',
+              port: httpsPort,
+              servername: HOST,
+              ca,
+              method: 'POST',
+              path: '/webhook/sms-response',
+              agent: false,
+              headers: {
+                host: HOST,
+                'content-type': 'application/x-www-form-urlencoded',
+                'x-twilio-signature': signature,
+              },
+            },
             (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode as number));
             },
-          ); // prettier-ignore
+          );
           req.on('error', reject);
           req.end(body);
         });
@@ -317,7 +346,11 @@ t.test('two instances, one stopped and restarted under load through Nginx: no er
   second = await spawnService(t, { ...env, PORT: String(second.port) });
   await until(() => stored(second) > 0);
   t.pass('the restarted instance takes webhooks again');
-  t.match(nginx.stderr(), /connect\(\) failed \(111: Connection refused\) while connecting to upstream/, 'Nginx met the stopped instance (and passed its webhooks on)'); // prettier-ignore
+  t.match(
+    nginx.stderr(),
+    /connect\(\) failed \(111: Connection refused\) while connecting to upstream/,
+    'Nginx met the stopped instance (and passed its webhooks on)',
+  );
   running = false;
   await Promise.all(workers);
 
@@ -389,7 +422,10 @@ t.test('the environment each unit runs with: the unit decides NODE_ENV, HOST, PO
     t.match(env, { ...decided, PORT: port }, `berinia-webhook@${port}.service listens on ${port}, in production`);
     t.equal(env['PUBLIC_URL'], 'https://app.berinia.com', 'the operator settings come from the file');
     // What the service makes of it: the template as shipped lacks the token the operator must set.
-    t.throws(() => loadConfig(env), new ConfigError('TWILIO_TOKEN', 'TWILIO_TOKEN is required when NODE_ENV=production')); // prettier-ignore
+    t.throws(
+      () => loadConfig(env),
+      new ConfigError('TWILIO_TOKEN', 'TWILIO_TOKEN is required when NODE_ENV=production'),
+    );
     const config = loadConfig({ ...env, TWILIO_TOKEN: 'set-by-the-operator' });
     t.match(config, { production: true, host: '127.0.0.1', port: Number(port), dataDir: decided.DATA_DIR });
   }
@@ -500,6 +536,13 @@ t.test('install.sh: valid bash, and --dry-run lists the steps without doing them
   }
   t.equal(spawnSync('bash', [script, '--bogus']).status, 2, 'unknown option');
   t.equal(spawnSync('bash', [script, '--code']).status, 2, '--code without its directory');
-  const single = spawnSync('bash', [script, '--dry-run'], { encoding: 'utf8', env: { ...process.env, UNITS: 'berinia-webhook.service' } }); // prettier-ignore
-  t.match(single.stdout, /systemctl disable --now berinia-webhook@8001\.service\n.*systemctl enable berinia-webhook\.service\n.*systemctl restart berinia-webhook\.service\n.*:8001\/readyz/, 'UNITS=berinia-webhook.service: the single unit on 8001'); // prettier-ignore
+  const single = spawnSync('bash', [script, '--dry-run'], {
+    encoding: 'utf8',
+    env: { ...process.env, UNITS: 'berinia-webhook.service' },
+  });
+  t.match(
+    single.stdout,
+    /systemctl disable --now berinia-webhook@8001\.service\n.*systemctl enable berinia-webhook\.service\n.*systemctl restart berinia-webhook\.service\n.*:8001\/readyz/,
+    'UNITS=berinia-webhook.service: the single unit on 8001',
+  );
 });

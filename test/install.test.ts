@@ -103,7 +103,14 @@ t.test('installed as deploy/install.sh does it: every operator tool runs from di
     service.once('exit', (code) => reject(new Error(`the installed service exited with ${code}: ${stderr}`)));
   });
 
-  const sms = npm('sms', ['--from', '06 12 34 56 78', '--body', 'Rappelez-moi demain à 10h', '--target', `http://127.0.0.1:${port}`]); // prettier-ignore
+  const sms = npm('sms', [
+    '--from',
+    '06 12 34 56 78',
+    '--body',
+    'Rappelez-moi demain à 10h',
+    '--target',
+    `http://127.0.0.1:${port}`,
+  ]);
   t.equal(sms.status, 0, `npm run sms ${sms.stderr}`);
   t.match(sms.stdout, /^200 text\/xml/, 'the installed service stored the signed webhook');
 

@@ -91,7 +91,10 @@ t.test('stale locks: a dead process, this pid from an earlier life, no number, a
   const dead = spawnSync(process.execPath, ['-e', '']).pid;
   for (const [what, make] of [
     ['a process that has ended', (lock: string) => writeFileSync(lock, `${dead}\n`)],
-    ['this pid, left by an earlier process (a container restarted)', (lock: string) => writeFileSync(lock, `${process.pid}\n`)], // prettier-ignore
+    [
+      'this pid, left by an earlier process (a container restarted)',
+      (lock: string) => writeFileSync(lock, `${process.pid}\n`),
+    ],
     ['no pid', (lock: string) => writeFileSync(lock, 'garbage\n')],
     ['pid 0', (lock: string) => writeFileSync(lock, '0\n')],
     ['a dangling link', (lock: string) => symlinkSync('/nonexistent/berinia-lock', lock)],

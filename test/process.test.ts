@@ -188,7 +188,11 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   }
   const second = runCli('../main', [], { PORT: String(service.port + 1) }, cwd);
   t.same([second.status, second.stderr], [75, `berinia-webhook: cannot start: ${inUse(pid)}`]);
-  t.match(runCli('sms', ['--from', '+33688886666', '--body', 'oui'], { PORT: String(service.port) }, cwd).stdout, /^200 /, 'the service goes on'); // prettier-ignore
+  t.match(
+    runCli('sms', ['--from', '+33688886666', '--body', 'oui'], { PORT: String(service.port) }, cwd).stdout,
+    /^200 /,
+    'the service goes on',
+  );
   t.equal(await service.stop('SIGINT'), 0);
   t.notOk(existsSync(lock), 'a graceful stop releases the directory');
 

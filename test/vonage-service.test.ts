@@ -41,7 +41,9 @@ function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<str
 
 /** The states of the reply jobs queued for a number, in pg-boss's table of the service's database. */
 async function replyJobs(db: Kysely<Database>, number: string): Promise<string[]> {
-  const rows = await sql<{ state: string }>`select state from pgboss.job where name = ${REPLY_QUEUE} and data->>'to' like ${`%${number}`}`.execute(db); // prettier-ignore
+  const rows = await sql<{
+    state: string;
+  }>`select state from pgboss.job where name = ${REPLY_QUEUE} and data->>'to' like ${`%${number}`}`.execute(db);
   return rows.rows.map((row) => row.state);
 }
 
