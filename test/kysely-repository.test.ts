@@ -48,6 +48,24 @@ function suite(t: Test, make: (t: Test, statements: string[]) => Promise<Kysely<
     t.equal(await repo.findLead(sender(2)), undefined, 'and its action not applied');
     t.equal((await repo.listLeads('interested')).length, 3);
   });
+
+  t.test('opt-outs written together cancel each number’s open tasks, with its reason, and no one else’s', async (t) => {
+    const db = await make(t, []);
+    const repo = new KyselyRepository(db);
+    for (const i of [0, 1, 2]) await repo.record(recordRequest(message({ sender: sender(i) }), 'CALLBACK_REQUEST'));
+    const burst = [
+      recordRequest(message({ sender: sender(9) }), 'INTERESTED'), // written alone; the next two together
+      recordRequest(message({ sender: sender(0) }), 'OPT_OUT'),
+      recordRequest(message({ sender: sender(1) }), 'WRONG_NUMBER'),
+    ];
+    await Promise.all(burst.map((request) => repo.record(request)));
+    const tasks = await db.selectFrom('tasks').select(['phone', 'status', 'cancel_reason']).orderBy('phone').execute();
+    t.same(tasks, [
+      { phone: sender(0), status: 'cancelled', cancel_reason: 'opt_out (reply)' },
+      { phone: sender(1), status: 'cancelled', cancel_reason: 'suppress (reply)' },
+      { phone: sender(2), status: 'open', cancel_reason: null },
+    ]);
+  });
 }
 
 /** A migrated Kysely over `dialect` that notes the text of every statement it runs. */

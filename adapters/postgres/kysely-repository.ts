@@ -643,11 +643,12 @@ function recordRow({ message, intent, confidence, action, processedAt, interpret
  * come from RECORD_COLUMNS (checked against RecordRow) and its inserted columns from
  * MESSAGE_COLUMNS (checked against the table). Its text never changes, so each connection prepares
  * it once, and Postgres soon keeps one generic plan for it, made with the statistics of that moment
- * (a fresh database's nearly empty tables) until an ANALYZE replaces it. So `cancelled` runs only
- * when the batch cancels something (`exists`, a one-time filter) and finds the tasks by
- * `phone = any(array(...))`, the partial index's condition once the table has statistics. As a
- * join with `cancelling`, planned over a nearly empty `tasks`, it read every open task on every
- * write, opt-out or not (npm run bench: 640 index rows a statement, DB time 92 → 275 µs a webhook).
+ * (a new database's nearly empty tables) until an ANALYZE replaces it. So the one part whose cost
+ * depends on a table's size, cancelling the open tasks of the numbers that opted out, is not in
+ * the plan: `cancelled` calls `cancel_open_tasks` (migration 2026-11-29-004), whose UPDATE is
+ * planned at each call, and only when the batch cancels something (`having`); the final select
+ * joins it so that it runs. As a join in this statement, planned over a nearly empty `tasks`, it
+ * read every open task at each write (npm run bench: 86 million index rows in 6,582 statements).
  */
 const RECORD_STATEMENT = `
 with batch as (
@@ -697,12 +698,9 @@ with batch as (
   select sender, consent_event || ' (' || consent_source || ')' as reason from stored
   where consent_event in (${CANCELLING_EVENTS.map((event) => `'${event}'`).join(', ')})
 ), cancelled as (
-  update tasks set status = 'cancelled',
-    cancel_reason = (select reason from cancelling where cancelling.sender = tasks.phone limit 1)
-  where exists (select from cancelling) and tasks.status = 'open'
-    and tasks.phone = any(array(select sender from cancelling))
+  select cancel_open_tasks(array_agg(sender), array_agg(reason)) from cancelling having count(*) > 0
 )
-select key, id, campaign_id from stored`;
+select key, id, campaign_id from stored left join cancelled on true`;
 
 function toMessage(row: Selectable<InboundMessagesTable>): StoredMessage {
   return {

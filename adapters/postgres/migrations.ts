@@ -200,6 +200,27 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`create index delivery_events_recipient_idx on delivery_events (recipient, received_at)`.execute(db);
     },
   },
+  /**
+   * The open tasks of numbers that opted out or were suppressed, cancelled by a function the record
+   * statement calls: its UPDATE is planned at each call (EXECUTE), with the numbers of that batch
+   * and the table as it is then. Inside the prepared record statement it was planned once, over
+   * the nearly empty table of a new database, and read every open task at each opt-out.
+   */
+  '2026-11-29-004-cancel-open-tasks': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`create function cancel_open_tasks(phones text[], reasons text[]) returns integer
+        language plpgsql as $$
+        declare cancelled integer;
+        begin
+          execute 'update tasks set status = ''cancelled'', cancel_reason = batch.reason
+            from unnest($1, $2) as batch(phone, reason)
+            where tasks.phone = batch.phone and tasks.status = ''open'''
+            using phones, reasons;
+          get diagnostics cancelled = row_count;
+          return cancelled;
+        end $$`.execute(db);
+    },
+  },
 };
 
 /** Every migration's name, in order. */
