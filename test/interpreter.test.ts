@@ -6,7 +6,9 @@ import {
   loadBundledModel,
 } from '../adapters/interpreter/classifier-interpreter.js';
 import { bucketOf, bucketsOf, featureStrings, modelTokens, tokenize } from '../adapters/interpreter/features.js';
+import { findPhones } from '../adapters/interpreter/contacts.js';
 import { LinearModel, ModelError } from '../adapters/interpreter/linear-model.js';
+import { decideByRule } from '../adapters/interpreter/rules.js';
 import { foldLookAlikes } from '../adapters/interpreter/normalize.js';
 import { editDistance, readText } from '../adapters/interpreter/text.js';
 import { resolveDueAt } from '../adapters/interpreter/when.js';
@@ -437,5 +439,20 @@ t.test('corpus files: format errors are named', async (t) => {
   t.match(
     formatEvaluation(wrong),
     /misses:\n {2}9 {2}"Stop" {2}expected HELP, got OPT_OUT\n {2}9 {2}"Stop" {2}expected phone="\+33612345678", got phone=nothing\n {2}9 {2}"Stop" {2}expected time="09:00", got time=nothing\n$/,
+  );
+});
+
+t.test('a short keyword one letter off, and Swiss numbers by their grouping alone', async (t) => {
+  t.match(decideByRule(['arretz'], 'arretz'), { intent: 'OPT_OUT', rule: 'keyword with a typo: arretez' });
+  t.equal(decideByRule(['arrtz'], 'arrtz'), null, 'a short keyword allows one edit, not two');
+  t.same(findPhones('079 123 45 67'), [{ value: '+41791234567', start: 0, end: 13 }], 'grouped 3-3-2-2 from 07: Swiss');
+  t.same(
+    findPhones('mon natel 079 123 45 67').map((found) => found.value),
+    ['+41791234567'],
+  );
+  t.same(
+    findPhones('012 345 67 89').map((found) => found.value),
+    ['+33123456789'],
+    'the same grouping from 01: home',
   );
 });
