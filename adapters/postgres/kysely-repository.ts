@@ -273,19 +273,13 @@ export class KyselyRepository implements Repository {
   recordDelivery({ receipt, consent, temporary }: DeliveryRequest): Promise<DeliveryOutcome> {
     return storage('recording a delivery receipt', () =>
       this.db.transaction().execute(async (trx): Promise<DeliveryOutcome> => {
+        // What the event and the message's state both hold.
+        const { provider, message_id, recipient, status: reported, error_code } = receipt;
+        const shared = { provider, message_id, recipient, status: reported, error_code };
         const raw = JSON.stringify(receipt.raw_data);
         const inserted = await trx
           .insertInto('delivery_events')
-          .values({
-            provider: receipt.provider,
-            message_id: receipt.message_id,
-            recipient: receipt.recipient,
-            status: receipt.status,
-            error_code: receipt.error_code,
-            error_class: receipt.error_class,
-            received_at: receipt.received_at,
-            raw_data: raw,
-          })
+          .values({ ...shared, error_class: receipt.error_class, received_at: receipt.received_at, raw_data: raw })
           .onConflict((oc) => oc.columns(['provider', 'message_id', 'status']).doNothing())
           .returning('id')
           .executeTakeFirst();
@@ -298,16 +292,7 @@ export class KyselyRepository implements Repository {
           .executeTakeFirst();
         const { status } = await trx
           .insertInto('deliveries')
-          .values({
-            provider: receipt.provider,
-            message_id: receipt.message_id,
-            recipient: receipt.recipient,
-            status: receipt.status,
-            error_code: receipt.error_code,
-            campaign_id: lead?.campaign_id ?? null,
-            updated_at: receipt.received_at,
-            raw_data: raw,
-          })
+          .values({ ...shared, campaign_id: lead?.campaign_id ?? null, updated_at: receipt.received_at, raw_data: raw })
           .onConflict((oc) =>
             oc
               .columns(['provider', 'message_id'])

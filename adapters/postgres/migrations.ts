@@ -169,8 +169,8 @@ const MIGRATIONS: Record<string, Migration> = {
       await sql`create trigger consent_events_append_only before update or delete or truncate on consent_events
         for each statement execute function consent_events_append_only()`.execute(db);
       await sql`alter table tasks add column cancel_reason text`.execute(db);
-      // An opt-out cancels its number's open tasks inside the record statement: found by number, not
-      // by scanning every open task (measured by npm run bench: 714 → µs of database time a webhook).
+      // An opt-out cancels its number's open tasks: found by number, not by scanning every open task
+      // (cancel_open_tasks, 2026-11-29-004, is planned at each call so that it uses this index).
       await sql`create index tasks_open_phone_idx on tasks (phone) where status = 'open'`.execute(db);
       await sql`create table deliveries (
         id bigint generated always as identity primary key,
