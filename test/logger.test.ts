@@ -1,8 +1,13 @@
 import t from 'tap';
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, serializeError } from '../app/logger.js';
+import { createLogger, LineBuffer, LOG_BUFFER_BYTES, serializeError } from '../app/logger.js';
 import { escapeNul, withoutNul } from '../core/inbound-message.js';
+import { capturedLogger } from './fixtures/logs.js';
 import { message } from './fixtures/messages.js';
+import { LOADER, ROOT } from './fixtures/process.js';
 
 t.test('a database error is logged without the rows it quotes, in itself or as a cause', async (t) => {
   const lines: string[] = [];
@@ -36,4 +41,141 @@ t.test('NUL characters: escaped in raw fields, U+FFFD in the text', async (t) =>
     content: 'a\uFFFD',
     raw_data: { Body: 'a\\u0000' },
   });
+});
+
+t.test('secrets are censored at the top level, one level down in any field, and in errors', async (t) => {
+  const { logger, lines } = capturedLogger('info');
+  const request = { Body: 'je veux arrêter', From: '+33612345678', token: 't0k3n', kept: 1 };
+  const failure = Object.assign(new Error('provider refused'), { body: '{"to":"+33612345678"}', status: 400 });
+  logger.info(
+    {
+      token: 't0k3n',
+      content: 'le texte',
+      request,
+      list: [{ content: 'in a list, two levels down: not looked at' }],
+      headers: { 'x-twilio-signature': 'c2lnbmF0dXJl', host: 'app.berinia.com' },
+      err: failure,
+      plain: { campaign: 'c-1' },
+    },
+    'checked',
+  );
+  const line = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  t.equal(line['token'], '[redacted]');
+  t.equal(line['content'], '[redacted]');
+  t.same(line['request'], { Body: '[redacted]', From: '+33612345678', token: '[redacted]', kept: 1 });
+  t.same(line['headers'], { 'x-twilio-signature': '[redacted]', host: 'app.berinia.com' });
+  t.match(line['err'], { message: 'provider refused', body: '[redacted]', status: 400 });
+  t.same(line['plain'], { campaign: 'c-1' });
+  t.same(line['list'], [{ content: 'in a list, two levels down: not looked at' }]);
+  t.same(request.Body, 'je veux arrêter', "the caller's object is not changed");
+});
+
+/** A sink that records what it is handed, as sonic-boom would write it. */
+class RecordingSink extends EventEmitter {
+  readonly chunks: string[] = [];
+  syncFlushes = 0;
+  write(chunk: Buffer): boolean {
+    this.chunks.push(chunk.toString('utf8'));
+    return true;
+  }
+  flushSync(): void {
+    this.syncFlushes += 1;
+  }
+}
+
+t.test('the line buffer hands over full chunks in order, a long line alone, and the rest on flush', async (t) => {
+  const sink = new RecordingSink();
+  const lines = new LineBuffer(sink);
+  const line = (n: number) => `{"n":${n},"msg":"é ${'x'.repeat(200)}"}\n`;
+  const written: string[] = [];
+  for (let n = 0; n < 200; n++) {
+    written.push(line(n));
+    lines.write(line(n));
+  }
+  t.ok(sink.chunks.length >= 2, 'full chunks were handed over before any flush');
+  t.ok(
+    sink.chunks.every((chunk) => Buffer.byteLength(chunk) <= LOG_BUFFER_BYTES),
+    'no chunk beyond the buffer',
+  );
+  const long = `{"stack":"${'y'.repeat(LOG_BUFFER_BYTES)}"}\n`;
+  lines.write(long);
+  written.push(long);
+  t.equal(sink.chunks.at(-1), long, 'a line longer than the buffer goes alone, after what was buffered');
+  lines.write(line(200));
+  written.push(line(200));
+  let done = false;
+  lines.flush(() => (done = true));
+  t.ok(done);
+  t.equal(sink.chunks.join(''), written.join(''), 'every line, whole and in order');
+  lines.flushSync();
+  t.equal(sink.syncFlushes, 1, 'at exit the sink writes what it holds');
+  const handed = sink.chunks.length;
+  lines.flush();
+  t.equal(sink.chunks.length, handed, 'nothing buffered: nothing handed over');
+});
+
+t.test('a sink that fails stops the logging, said once on stderr, and nothing throws', async (t) => {
+  const sink = new RecordingSink();
+  const said: string[] = [];
+  const lines = new LineBuffer(sink, (text) => said.push(text));
+  lines.write('{"n":1}\n');
+  sink.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+  sink.emit('error', new Error('again'));
+  t.same(said, ['berinia-webhook: logging stopped: EPIPE\n']);
+  lines.write('{"n":2}\n');
+  lines.flushSync();
+  t.same(sink.chunks, [], 'nothing more is handed to a broken sink');
+  t.equal(sink.syncFlushes, 0);
+  const other = new RecordingSink();
+  const saidOther: string[] = [];
+  new LineBuffer(other, (text) => saidOther.push(text));
+  other.emit('error', new Error('disk on fire'));
+  t.same(saidOther, ['berinia-webhook: logging stopped: disk on fire\n'], 'an error without a code: its message');
+});
+
+for (const ending of ['exit', 'end'] as const) {
+  t.test(
+    `stdout: a quiet line within the flush period, and every line when the process ends (${ending})`,
+    async (t) => {
+      const count = 3000;
+      const child = spawn(
+        process.execPath,
+        [...LOADER, join(ROOT, 'test/fixtures/log-lines.ts'), String(count), ending],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let beforeWaiting: string | null = null;
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('waiting')) beforeWaiting = stdout;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      t.equal(code, 0);
+      t.match(beforeWaiting, /"msg":"first"/, 'the first line was out while the process still ran');
+      const numbers = stdout
+        .trim()
+        .split('\n')
+        .map((text) => (JSON.parse(text) as { n: number }).n);
+      t.same(
+        numbers,
+        Array.from({ length: count + 1 }, (_, n) => n),
+        'every line, in order',
+      );
+    },
+  );
+}
+
+t.test('stdout closed under the service: the logging stops, the process goes on and ends well', async (t) => {
+  const child = spawn(process.execPath, [...LOADER, join(ROOT, 'test/fixtures/log-lines.ts'), '100', 'end'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy(); // the reader goes away: the next write fails with EPIPE
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  t.equal(code, 0, 'no crash');
+  t.match(stderr, /logging stopped: EPIPE\n/);
+  t.match(stderr, /waiting/, 'it went on after the failure');
 });
