@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,8 @@ export function tool(name: string, body: (cli: Cli, argv: string[]) => Promise<n
  * exit status becomes the process's. Imported (as the tests do), it does nothing.
  */
 export async function runIfMain(url: string, run: Tool): Promise<void> {
-  if (realpathSync(process.argv[1] as string) !== fileURLToPath(url)) return;
+  // argv[1] may be missing (node -e) or not a file: then no module was started by its path.
+  const started = process.argv.slice(1, 2).filter((file) => existsSync(file));
+  if (!started.map((file) => realpathSync(file)).includes(fileURLToPath(url))) return;
   process.exitCode = await run(process.argv.slice(2), process);
 }
