@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KyselyRepository } from '../adapters/postgres/kysely-repository.js';
 import { createMigratedDatabase } from './fixtures/postgres.js';
-import { runCli, scratchDir } from './fixtures/process.js';
+import { scratchDir } from './fixtures/process.js';
+import { runTool } from './fixtures/tools.js';
 import { message, recordRequest } from './fixtures/messages.js';
 
 t.test('npm run consent and npm run can-contact read the ledger', async (t) => {
@@ -25,7 +26,7 @@ t.test('npm run consent and npm run can-contact read the ledger', async (t) => {
   ]);
   const env = { DATABASE_URL: url };
 
-  const stopped = runCli('can-contact', ['06 12 34 00 01'], env);
+  const stopped = await runTool('can-contact', ['06 12 34 00 01'], env);
   t.equal(stopped.status, 1, 'sms refused: exit 1');
   t.same(JSON.parse(stopped.stdout), {
     phone: '+33612340001',
@@ -33,28 +34,38 @@ t.test('npm run consent and npm run can-contact read the ledger', async (t) => {
     calls: true,
     reason: 'opt_out (reply) 2026-11-29T09:00:00.000Z',
   });
-  t.equal(runCli('can-contact', ['+33612340001', '--channel', 'calls'], env).status, 0, 'calls allowed: exit 0');
-  t.match(runCli('can-contact', ['+33699990000'], env), { status: 0, stdout: /"sms":true,"calls":true,"reason":null/ });
-  t.match(runCli('can-contact', [], env), { status: 64, stderr: /one phone number is required/ });
-  t.match(runCli('can-contact', ['+33612340001', '--channel', 'fax'], env), { status: 64, stderr: /sms or calls/ });
-  t.match(runCli('can-contact', ['hello'], env), { status: 64, stderr: /not a phone number: hello/ });
+  t.equal(
+    (await runTool('can-contact', ['+33612340001', '--channel', 'calls'], env)).status,
+    0,
+    'calls allowed: exit 0',
+  );
+  t.match(await runTool('can-contact', ['+33699990000'], env), {
+    status: 0,
+    stdout: /"sms":true,"calls":true,"reason":null/,
+  });
+  t.match(await runTool('can-contact', [], env), { status: 64, stderr: /one phone number is required/ });
+  t.match(await runTool('can-contact', ['+33612340001', '--channel', 'fax'], env), {
+    status: 64,
+    stderr: /sms or calls/,
+  });
+  t.match(await runTool('can-contact', ['hello'], env), { status: 64, stderr: /not a phone number: hello/ });
 
-  const history = runCli('consent', ['+33612340001'], env);
+  const history = await runTool('consent', ['+33612340001'], env);
   t.equal(history.status, 0);
   t.match(history.stdout, /^\+33612340001: 1 change\(s\) of permission\n/);
   const said = /2026-11-29T09:00:00\.000Z {2}opted out \(sms\), reply said "STOP svp" read as OPT_OUT \(90 %\)/;
   t.match(history.stdout, said);
   t.match(history.stdout, /\[message \d+\]/);
   t.match(history.stdout, /now: sms refused, calls allowed \(opt_out \(reply\)/);
-  const imported = runCli('consent', ['+33612340002'], env).stdout;
+  const imported = (await runTool('consent', ['+33612340002'], env)).stdout;
   t.match(imported, /imported as suppressed \(all\), import by ops error 0 from bloctel\.csv \(sha256 ab12\): Bloctel/);
-  const json = runCli('consent', ['+33612340001', '--json'], env);
+  const json = await runTool('consent', ['+33612340001', '--json'], env);
   t.match(JSON.parse(json.stdout), { event: 'opt_out', scope: 'sms', evidence: { words: 'STOP svp' } });
-  const none = runCli('consent', ['+33699990000'], env).stdout;
+  const none = (await runTool('consent', ['+33699990000'], env)).stdout;
   t.match(none, /0 change\(s\) of permission\nnow: sms allowed, calls allowed\n/);
-  t.match(runCli('consent', [], env), { status: 64, stderr: /one phone number is required/ });
-  t.match(runCli('consent', ['x'], env), { status: 64, stderr: /not a phone number/ });
-  t.match(runCli('consent', ['--help'], env), { status: 0, stdout: /^usage: npm run consent/ });
+  t.match(await runTool('consent', [], env), { status: 64, stderr: /one phone number is required/ });
+  t.match(await runTool('consent', ['x'], env), { status: 64, stderr: /not a phone number/ });
+  t.match(await runTool('consent', ['--help'], env), { status: 0, stdout: /^usage: npm run consent/ });
 });
 
 t.test('npm run suppressions: import all or nothing, export plain or hashed', async (t) => {
@@ -66,15 +77,19 @@ t.test('npm run suppressions: import all or nothing, export plain or hashed', as
   const bad = join(dir, 'bad.csv');
   writeFileSync(bad, 'phone\n0612345004\nhello\n+33 6 12 34 50 05\n12\n');
 
-  const refused = runCli('suppressions', ['--import', bad], env);
+  const refused = await runTool('suppressions', ['--import', bad], env);
   t.equal(refused.status, 65);
   t.match(refused.stderr, /line 3: not a phone number: "hello"\nline 5: not a phone number: "12"\nnothing imported/);
-  t.match(runCli('suppressions', ['--export'], env).stdout, /^phone,since,scope,source\n$/, 'nothing half-imported');
+  t.match(
+    (await runTool('suppressions', ['--export'], env)).stdout,
+    /^phone,since,scope,source\n$/,
+    'nothing half-imported',
+  );
 
-  const imported = runCli('suppressions', ['--import', good, '--scope', 'sms', '--by', 'anne'], env);
+  const imported = await runTool('suppressions', ['--import', good, '--scope', 'sms', '--by', 'anne'], env);
   t.equal(imported.status, 0, imported.stderr);
   t.match(imported.stdout, /^3 number\(s\) imported from bloctel\.csv/);
-  const exported = runCli('suppressions', ['--export'], env).stdout.trim().split('\n');
+  const exported = (await runTool('suppressions', ['--export'], env)).stdout.trim().split('\n');
   t.equal(exported[0], 'phone,since,scope,source');
   t.same(
     exported.slice(1).map((line) => line.split(',').filter((_, i) => i !== 1)),
@@ -84,34 +99,37 @@ t.test('npm run suppressions: import all or nothing, export plain or hashed', as
       ['+33612345003', 'sms', 'import'],
     ],
   );
-  const hashed = runCli('suppressions', ['--export', '--hashed'], env).stdout.trim().split('\n');
+  const hashed = (await runTool('suppressions', ['--export', '--hashed'], env)).stdout.trim().split('\n');
   t.equal(hashed[0], 'phone_sha256,since,scope,source');
   t.equal(hashed[1]?.split(',')[0], createHash('sha256').update('+33612345001').digest('hex'));
-  const history = JSON.parse(runCli('consent', ['+33612345001', '--json'], env).stdout);
+  const history = JSON.parse((await runTool('consent', ['+33612345001', '--json'], env)).stdout);
   const file = { name: 'bloctel.csv', sha256: /^[0-9a-f]{64}$/ };
   t.match(history, { event: 'import', source: 'import', evidence: { by: 'anne', reason: 'Bloctel', file } });
 
   const headerless = join(dir, 'numbers.csv');
   writeFileSync(headerless, 'number\n0612345006\n');
-  t.match(runCli('suppressions', ['--import', headerless], env), { status: 65, stderr: /no "phone" column/ });
+  t.match(await runTool('suppressions', ['--import', headerless], env), { status: 65, stderr: /no "phone" column/ });
   const broken = join(dir, 'broken.csv');
   writeFileSync(broken, 'phone\n"0612345007\n');
-  t.match(runCli('suppressions', ['--import', broken], env), {
+  t.match(await runTool('suppressions', ['--import', broken], env), {
     status: 65,
     stderr: /not a CSV file this tool can read/,
   });
   const scoped = join(dir, 'scoped.csv');
   writeFileSync(scoped, 'phone,scope\n0612345008,email\n');
-  t.match(runCli('suppressions', ['--import', scoped], env), {
+  t.match(await runTool('suppressions', ['--import', scoped], env), {
     status: 65,
     stderr: /line 2: scope must be all, sms or calls/,
   });
-  t.match(runCli('suppressions', ['--import', join(dir, 'missing.csv')], env), { status: 65, stderr: /ENOENT/ });
+  t.match(await runTool('suppressions', ['--import', join(dir, 'missing.csv')], env), { status: 65, stderr: /ENOENT/ });
   const empty = join(dir, 'empty.csv');
   writeFileSync(empty, '');
-  t.match(runCli('suppressions', ['--import', empty], env), { status: 0, stdout: /^0 number\(s\) imported/ });
-  t.match(runCli('suppressions', [], env), { status: 64, stderr: /give one of --import FILE or --export/ });
-  t.match(runCli('suppressions', ['--export', '--scope', 'fax'], env), { status: 64, stderr: /--scope must be/ });
+  t.match(await runTool('suppressions', ['--import', empty], env), { status: 0, stdout: /^0 number\(s\) imported/ });
+  t.match(await runTool('suppressions', [], env), { status: 64, stderr: /give one of --import FILE or --export/ });
+  t.match(await runTool('suppressions', ['--export', '--scope', 'fax'], env), {
+    status: 64,
+    stderr: /--scope must be/,
+  });
 });
 
 t.test('npm run report: a campaign in a table, CSV or JSON', async (t) => {
@@ -141,13 +159,13 @@ t.test('npm run report: a campaign in a table, CSV or JSON', async (t) => {
   await repository.recordDelivery(receipt('SMr3', '+33612347003', 'undelivered', '30007'));
   const env = { DATABASE_URL: url };
 
-  const table = runCli('report', ['--campaign', 'spring-2026'], env);
+  const table = await runTool('report', ['--campaign', 'spring-2026'], env);
   t.equal(table.status, 0, table.stderr);
   const head = /^campaign spring-2026\nreported back +3\n {2}delivered +2\n {2}undelivered +1\n/;
   t.match(table.stdout, head);
   t.match(table.stdout, / {2}failed, error 30007 +1\nreplies +2\nreply rate % +66\.7\n/);
   t.match(table.stdout, /opt-out rate % +50\nopen tasks +1\n$/);
-  const json = JSON.parse(runCli('report', ['--campaign', 'spring-2026', '--format', 'json'], env).stdout);
+  const json = JSON.parse((await runTool('report', ['--campaign', 'spring-2026', '--format', 'json'], env)).stdout);
   t.match(json, {
     campaign_id: 'spring-2026',
     reported: 3,
@@ -157,19 +175,22 @@ t.test('npm run report: a campaign in a table, CSV or JSON', async (t) => {
     open_tasks: 1,
   });
   t.same(json.intents, { CALLBACK_REQUEST: 1, OPT_OUT: 1 });
-  const csv = runCli('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-11-01'], env);
+  const csv = await runTool('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-11-01'], env);
   t.match(csv.stdout, /^measure,value\nreported back,3\ndelivered,2\n/);
-  const later = runCli('report', ['--campaign', 'spring-2026', '--since', '2026-12-01'], env).stdout;
+  const later = (await runTool('report', ['--campaign', 'spring-2026', '--since', '2026-12-01'], env)).stdout;
   t.match(
     later,
     /since 2026-12-01\nreported back +0\nreplies +0\nreply rate % +–\nopt-out rate % +–\nopen tasks +1\n$/,
   );
-  const empty = runCli('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-12-01'], env);
+  const empty = await runTool('report', ['--campaign', 'spring-2026', '--format', 'csv', '--since', '2026-12-01'], env);
   t.match(empty.stdout, /\nreply rate %,\nopt-out rate %,\nopen tasks,1\n$/, 'no rate without replies: empty');
-  t.match(runCli('report', [], env), { status: 64, stderr: /--campaign is required/ });
-  t.match(runCli('report', ['--campaign', 'x', '--since', 'soon'], env), {
+  t.match(await runTool('report', [], env), { status: 64, stderr: /--campaign is required/ });
+  t.match(await runTool('report', ['--campaign', 'x', '--since', 'soon'], env), {
     status: 64,
     stderr: /--since must be a date/,
   });
-  t.match(runCli('report', ['--campaign', 'x', '--format', 'xml'], env), { status: 64, stderr: /--format must be/ });
+  t.match(await runTool('report', ['--campaign', 'x', '--format', 'xml'], env), {
+    status: 64,
+    stderr: /--format must be/,
+  });
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './fixtures/process.js';
@@ -41,8 +41,15 @@ function run(command: string, args: string[], env: Record<string, string>, cwd: 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** A temporary root for the install (some 110 MB once installed), removed when the file's tests end. */
+function installRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'berinia-install-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
 t.test('installed as deploy/install.sh does it: every operator tool runs from dist/ without tsx', async (t) => {
-  const app = join(mkdtempSync(join(tmpdir(), 'berinia-install-')), 'opt/berinia-webhook');
+  const app = join(installRoot(), 'opt/berinia-webhook');
   // The code step of install.sh, for real: copy, npm ci, npm run build, dev dependencies pruned.
   // npm's cache serves what it holds (integrity still checked against the lockfile).
   const installed = run(

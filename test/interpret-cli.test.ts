@@ -2,11 +2,13 @@ import t from 'tap';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { cliArgs, ROOT, runCli, scratchDir } from './fixtures/process.js';
+import { cliArgs, ROOT, scratchDir } from './fixtures/process.js';
+import { runTool } from './fixtures/tools.js';
+import type { ToolName } from './fixtures/tools.js';
 
 t.test('npm run interpret: one JSON line per input line, in order, nothing else', async (t) => {
   const input = 'STOP\n\nRappelez-moi demain à 10h au 06 12 34 56 78\r\nPas intéressé, ne m’écrivez plus';
-  const { status, stdout, stderr } = runCli('interpret', [], {}, scratchDir(), input);
+  const { status, stdout, stderr } = await runTool('interpret', [], {}, scratchDir(), input);
   t.equal(status, 0);
   t.equal(stderr, '');
   const lines = stdout.split('\n');
@@ -29,9 +31,15 @@ t.test('npm run interpret: one JSON line per input line, in order, nothing else'
   t.same(Object.keys(results[0] as object), ['intent', 'confidence', 'review', 'extracted', 'secondary_intents']);
   t.match(results[2]?.extracted, { phone: '+33612345678', day: 'tomorrow', time: '10:00', when_text: 'demain à 10h' });
   t.match(results[0], { review: false, extracted: { scope: 'all' } });
-  t.equal(runCli('interpret', [], {}, scratchDir(), '').stdout, '', 'no input, no output');
+  t.equal((await runTool('interpret', [], {}, scratchDir(), '')).stdout, '', 'no input, no output');
   // Enough output to fill the pipe: the tool waits for it to drain rather than buffering it all.
-  const many = runCli('interpret', [], {}, scratchDir(), 'Rappelez-moi demain à 10h, merci beaucoup\n'.repeat(20_000));
+  const many = await runTool(
+    'interpret',
+    [],
+    {},
+    scratchDir(),
+    'Rappelez-moi demain à 10h, merci beaucoup\n'.repeat(20_000),
+  );
   t.equal(many.stdout.split('\n').length - 1, 20_000, 'every line answered');
 });
 
@@ -57,7 +65,7 @@ t.test('npm run interpret | head: a reader that goes away ends it quietly; a fai
 });
 
 t.test('npm run interpret:eval: per-intent table and confusion for any corpus file', async (t) => {
-  const dev = runCli('interpret-eval', [], {}, ROOT);
+  const dev = await runTool('interpret-eval', [], {}, ROOT);
   t.equal(dev.status, 0);
   t.match(
     dev.stdout,
@@ -68,33 +76,44 @@ t.test('npm run interpret:eval: per-intent table and confusion for any corpus fi
   const dir = scratchDir();
   const file = join(dir, 'mine.tsv');
   writeFileSync(file, 'id\ttext\tintent\textracted\n1\tStop\tHELP\t\n');
-  const mine = runCli('interpret-eval', [file], {}, dir);
+  const mine = await runTool('interpret-eval', [file], {}, dir);
   t.match(mine.stdout, /misses:\n {2}1 {2}"Stop" {2}expected HELP, got OPT_OUT/);
   writeFileSync(
     file,
     'id\ttext\tintent\textracted\n1\tmerci de ne plus m écrire\tNOT_INTERESTED\t\n2\tsalut\tOPT_OUT\t\n',
   );
-  t.match(runCli('interpret-eval', [file], {}, dir).stdout, /misses:\n {2}2 MISSED OPT-OUT {2}"salut"/);
-  const missing = runCli('interpret-eval', [join(dir, 'none.tsv')], {}, dir);
+  t.match((await runTool('interpret-eval', [file], {}, dir)).stdout, /misses:\n {2}2 MISSED OPT-OUT {2}"salut"/);
+  const missing = await runTool('interpret-eval', [join(dir, 'none.tsv')], {}, dir);
   t.equal(missing.status, 1);
   t.match(missing.stderr, /cannot read .*none\.tsv: ENOENT/);
   writeFileSync(file, 'id\ttext\n1\tStop\n');
-  t.match(runCli('interpret-eval', [file], {}, dir).stderr, /the header has no "intent" column/);
+  t.match((await runTool('interpret-eval', [file], {}, dir)).stderr, /the header has no "intent" column/);
 });
 
 t.test('--explain says what decided; every tool answers --help and refuses an unknown option', async (t) => {
-  const explained = runCli('interpret', ['--explain'], {}, scratchDir(), 'STOP\nRappelez-moi demain matin\n');
+  const explained = await runTool('interpret', ['--explain'], {}, scratchDir(), 'STOP\nRappelez-moi demain matin\n');
   const [rule, model] = explained.stdout
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { explanation: Record<string, unknown> });
   t.match(rule?.explanation, { decided_by: 'rule', rule: 'keyword: stop' });
   t.match(model?.explanation, { decided_by: 'model', probabilities: [{ intent: 'CALLBACK_REQUEST' }] });
-  for (const tool of ['interpret', 'interpret-eval', 'train', 'review', 'leads', 'tasks', 'sms', 'purge', 'migrate']) {
-    const help = runCli(tool, ['--help'], {}, scratchDir());
+  const tools: ToolName[] = [
+    'interpret',
+    'interpret-eval',
+    'train',
+    'review',
+    'leads',
+    'tasks',
+    'sms',
+    'purge',
+    'migrate',
+  ];
+  for (const tool of tools) {
+    const help = await runTool(tool, ['--help'], {}, scratchDir());
     t.equal(help.status, 0, `${tool} --help`);
     t.match(help.stdout, /^usage: npm run/, `${tool} --help prints its usage`);
-    const unknown = runCli(tool, ['--frobnicate'], {}, scratchDir());
+    const unknown = await runTool(tool, ['--frobnicate'], {}, scratchDir());
     t.equal(unknown.status, 64, `${tool}: an unknown option is a usage error`);
     t.match(unknown.stderr, /Unknown option '--frobnicate'[^]*usage: npm run/);
   }
@@ -113,8 +132,8 @@ t.test('npm run train: cross-validation report, the model file, deterministic', 
   }
   writeFileSync(join(dir, 'small.tsv'), `${rows.join('\n')}\n`);
   const out = join(dir, 'model.json');
-  const run = () => runCli('train', ['--corpus', join(dir, 'small.tsv'), '--out', out], {}, dir);
-  const first = run();
+  const run = () => runTool('train', ['--corpus', join(dir, 'small.tsv'), '--out', out], {}, dir);
+  const first = await run();
   t.equal(first.status, 0, first.stderr);
   t.match(
     first.stdout,
@@ -122,8 +141,8 @@ t.test('npm run train: cross-validation report, the model file, deterministic', 
   );
   const model = readFileSync(out, 'utf8');
   t.match(JSON.parse(model), { format: 1, trained: { replies: 60, reviewed: 0 } });
-  run();
+  await run();
   t.equal(readFileSync(out, 'utf8'), model, 'the same corpus gives the same file');
-  const measured = runCli('train', ['--corpus', join(dir, 'small.tsv'), '--no-write'], {}, dir);
+  const measured = await runTool('train', ['--corpus', join(dir, 'small.tsv'), '--no-write'], {}, dir);
   t.notMatch(measured.stdout, /model written/);
 });

@@ -11,6 +11,7 @@ import { message, recordRequest } from './fixtures/messages.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { freePort } from './fixtures/ports.js';
 import { ROOT, runCli, scratchDir, spawnService } from './fixtures/process.js';
+import { runTool } from './fixtures/tools.js';
 import { vonageFields, vonageSig } from './fixtures/providers.js';
 import { DEVELOPMENT_VONAGE_SECRET } from '../adapters/vonage/index.js';
 
@@ -51,36 +52,36 @@ t.test('production refuses to start without its secrets, naming the variable', a
 
 t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   const url = await createTestDatabase(t);
-  const migrated = runCli('migrate', [], { DATABASE_URL: url });
+  const migrated = await runTool('migrate', [], { DATABASE_URL: url });
   t.equal(migrated.status, 0, migrated.stderr);
   t.match(migrated.stdout, /database schema up to date \(postgres\)/);
 
   const env = { DATABASE_URL: url, TWILIO_TOKEN: TOKEN };
   t.equal(
-    runCli('leads', ['--add', '+33611112222', '--campaign', 'spring-2026'], env).stdout,
+    (await runTool('leads', ['--add', '+33611112222', '--campaign', 'spring-2026'], env)).stdout,
     'saved +33611112222 (campaign spring-2026)\n',
   );
-  t.equal(runCli('leads', ['--add', '+33611113333'], env).stdout, 'saved +33611113333 (campaign none)\n');
+  t.equal((await runTool('leads', ['--add', '+33611113333'], env)).stdout, 'saved +33611113333 (campaign none)\n');
   const service = await spawnService(t, env);
   const cli = { ...env, PORT: String(service.port) };
 
-  const hello = runCli('sms', ['--from', '+33611112222', '--body', 'Oui, rappelez-moi demain'], cli);
+  const hello = await runTool('sms', ['--from', '+33611112222', '--body', 'Oui, rappelez-moi demain'], cli);
   t.equal(hello.status, 0, hello.stderr);
   t.equal(hello.stdout, '200 text/xml; charset=utf-8\n<?xml version="1.0" encoding="UTF-8"?><Response/>\n');
 
-  const stop = runCli('sms', ['--from', '+33699990000', '--body', 'STOP'], cli);
+  const stop = await runTool('sms', ['--from', '+33699990000', '--body', 'STOP'], cli);
   t.match(
     stop.stdout,
     /^200 text\/xml; charset=utf-8\n<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>BerinIA : vous ne recevrez plus/,
   );
 
-  const wrongToken = runCli('sms', ['--body', 'x'], { ...cli, TWILIO_TOKEN: 'other' });
+  const wrongToken = await runTool('sms', ['--body', 'x'], { ...cli, TWILIO_TOKEN: 'other' });
   t.equal(wrongToken.status, 1);
   t.match(wrongToken.stdout, /^403 /);
 
-  const optedOut = runCli('leads', ['--status', 'opted_out'], env);
+  const optedOut = await runTool('leads', ['--status', 'opted_out'], env);
   t.match(optedOut.stdout, /^1 lead\(s\)\n\+33699990000\topted_out\t-\topted out \d{4}-/);
-  const all = runCli('leads', ['--json'], env);
+  const all = await runTool('leads', ['--json'], env);
   t.same(
     all.stdout
       .trim()
@@ -89,7 +90,7 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
     [null, 'spring-2026', null],
     'newest change first: the call-back request moved +33611112222 up',
   );
-  t.equal(runCli('leads', ['--status', 'nonsense'], env).status, 2);
+  t.equal((await runTool('leads', ['--status', 'nonsense'], env)).status, 2);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
   await new KyselyRepository(db).record(
     recordRequest(message({ sender: '+33611112222' }), 'CALLBACK_REQUEST', { when_text: 'demain à 10h' }),
@@ -97,13 +98,13 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
   await new KyselyRepository(db).record(recordRequest(message({ sender: '+33611113333' }), 'MEETING'));
   await db.destroy();
   t.match(
-    runCli('tasks', [], env).stdout,
+    (await runTool('tasks', [], env)).stdout,
     /^3 open task\(s\)\n#\d+\tcallback\t\+33611112222\tdemain à 10h\tcampaign spring-2026\t\d{4}-.*\n#\d+\tmeeting\t\+33611113333\tno time given\tcampaign -\t.*\n#\d+\tcallback\t\+33611112222\tdemain \(\d{4}-\d\d-\d\dT09:00:00\+0[12]:00\)\tcampaign spring-2026\t/,
   );
-  t.match(runCli('leads', [], env).stdout, /\+33611112222\tcallback_requested\tspring-2026\n/);
-  t.equal(runCli('tasks', ['--json'], { ...env, LOG_LEVEL: 'debug' }).status, 0);
+  t.match((await runTool('leads', [], env)).stdout, /\+33611112222\tcallback_requested\tspring-2026\n/);
+  t.equal((await runTool('tasks', ['--json'], { ...env, LOG_LEVEL: 'debug' })).status, 0);
 
-  const flags = runCli(
+  const flags = await runTool(
     'sms',
     ['--from', '+33699990001', '--to', '+33757000009', '--sid', SID, '--opt-out-type', 'STOP', '--body', 'Stop'],
     { ...cli, TWILIO_SID: `AC${'0a'.repeat(16)}` },
@@ -113,33 +114,37 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
     '200 text/xml; charset=utf-8\n<?xml version="1.0" encoding="UTF-8"?><Response/>\n',
     'Twilio already replied',
   );
-  const target = runCli('sms', ['--target', `http://127.0.0.1:${service.port}`, '--sid', SID, '--body', 'Stop'], {
-    ...env,
-    PUBLIC_URL: `http://127.0.0.1:${service.port}`,
-  });
+  const target = await runTool(
+    'sms',
+    ['--target', `http://127.0.0.1:${service.port}`, '--sid', SID, '--body', 'Stop'],
+    {
+      ...env,
+      PUBLIC_URL: `http://127.0.0.1:${service.port}`,
+    },
+  );
   t.match(target.stdout, /^200 /, 'a retry of the same sid is still answered 200');
-  t.match(runCli('sms', ['--provider', 'nexmo', '--body', 'x'], cli), {
+  t.match(await runTool('sms', ['--provider', 'nexmo', '--body', 'x'], cli), {
     status: 64,
     stderr: /--provider must be an enabled provider \(twilio\), got 'nexmo'/,
   });
 
   // Numbers as typed: a lead added in national format and a STOP from its E.164 form are one lead.
   t.equal(
-    runCli('leads', ['--add', '06 87 65 43 21', '--campaign', 'autumn'], env).stdout,
+    (await runTool('leads', ['--add', '06 87 65 43 21', '--campaign', 'autumn'], env)).stdout,
     'saved +33687654321 (campaign autumn)\n',
   );
-  const typo = runCli('leads', ['--add', '06 87', '--add', '0033 6 87 65 43 22'], env);
+  const typo = await runTool('leads', ['--add', '06 87', '--add', '0033 6 87 65 43 22'], env);
   t.equal(typo.status, 1, 'a number that is not one fails the command');
   t.equal(typo.stderr, 'leads: "06 87" is not a phone number (read in FR numbering)\n');
   t.equal(typo.stdout, 'saved +33687654322 (campaign none)\n', 'the others are saved');
-  t.match(runCli('sms', ['--from', '06 87 65 43 21', '--body', 'STOP'], cli).stdout, /^200 /);
+  t.match((await runTool('sms', ['--from', '06 87 65 43 21', '--body', 'STOP'], cli)).stdout, /^200 /);
   t.match(
-    runCli('sms', ['--from', '+33699990002', '--to', '36180', '--body', 'Bonjour'], cli).stdout,
+    (await runTool('sms', ['--from', '+33699990002', '--to', '36180', '--body', 'Bonjour'], cli)).stdout,
     /^200 /,
     'a short code stays as written',
   );
-  const stopped = runCli('leads', ['--json'], env)
-    .stdout.split('\n')
+  const stopped = (await runTool('leads', ['--json'], env)).stdout
+    .split('\n')
     .filter((line) => line.includes('+3368765432'));
   t.equal(stopped.length, 2, 'no second lead for the same number');
   t.match(JSON.parse(stopped.find((line) => line.includes('+33687654321')) as string), {
@@ -147,13 +152,13 @@ t.test('on Postgres: npm start, npm run sms, the CLIs, SIGTERM', async (t) => {
     campaign_id: 'autumn',
   });
 
-  t.match(runCli('purge', ['--days', '0'], env).stdout, /nothing purged/);
-  t.match(runCli('purge', [], env).stdout, /^purged the personal data of 0 message\(s\) received before /);
-  t.equal(runCli('purge', ['--days', 'x'], env).status, 2);
+  t.match((await runTool('purge', ['--days', '0'], env)).stdout, /nothing purged/);
+  t.match((await runTool('purge', [], env)).stdout, /^purged the personal data of 0 message\(s\) received before /);
+  t.equal((await runTool('purge', ['--days', 'x'], env)).status, 2);
 
   t.equal(await service.stop('SIGTERM'), 0, 'a graceful stop exits 0');
   t.ok(service.stdout.some((line) => line.includes('"msg":"stopped"')));
-  const unreachable = runCli('sms', ['--body', 'x'], cli);
+  const unreachable = await runTool('sms', ['--body', 'x'], cli);
   t.equal(unreachable.status, 2);
   t.match(unreachable.stderr, /could not reach/);
 });
@@ -167,7 +172,7 @@ t.test('on the embedded default: no configuration at all', async (t) => {
     service.stdout.some((line) => line.includes('is readable by')),
     'a 0600 .env is fine',
   );
-  const sent = runCli('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
+  const sent = await runTool('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
   t.match(sent.stdout, /^200 text\/xml/, 'signed with the token from the same .env');
   t.match(sent.stdout, /<Message>/);
 
@@ -183,13 +188,13 @@ t.test('on the embedded default: no configuration at all', async (t) => {
     ['tasks', []],
     ['migrate', []],
   ] as const) {
-    const refused = runCli(tool, [...args], {}, cwd);
+    const refused = await runTool(tool, [...args], {}, cwd);
     t.same([refused.status, refused.stdout, refused.stderr], [75, '', `${tool}: ${inUse(pid)}`], `${tool} refuses`);
   }
   const second = runCli('../main', [], { PORT: String(service.port + 1) }, cwd);
   t.same([second.status, second.stderr], [75, `berinia-webhook: cannot start: ${inUse(pid)}`]);
   t.match(
-    runCli('sms', ['--from', '+33688886666', '--body', 'oui'], { PORT: String(service.port) }, cwd).stdout,
+    (await runTool('sms', ['--from', '+33688886666', '--body', 'oui'], { PORT: String(service.port) }, cwd)).stdout,
     /^200 /,
     'the service goes on',
   );
@@ -197,17 +202,21 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   t.notOk(existsSync(lock), 'a graceful stop releases the directory');
 
   // Stopped: the tools open it, and what they write is there for the next service.
-  t.equal(runCli('leads', ['--add', '+33611110000'], {}, cwd).stdout, 'saved +33611110000 (campaign none)\n');
+  t.equal((await runTool('leads', ['--add', '+33611110000'], {}, cwd)).stdout, 'saved +33611110000 (campaign none)\n');
   const killed = await spawnService(t, {}, cwd);
   t.equal(await killed.stop('SIGKILL'), null, 'killed: nothing runs at exit');
   t.equal(readFileSync(lock, 'utf8'), `${killed.child.pid}\n`, 'the lock of the killed service is left behind');
   const next = await spawnService(t, {}, cwd);
   t.equal(readFileSync(lock, 'utf8'), `${next.child.pid}\n`, 'the next start takes the stale lock over');
   t.equal(await next.stop('SIGTERM'), 0);
-  t.match(runCli('leads', ['--status', 'opted_out'], {}, cwd).stdout, /\+33688887777\topted_out/);
-  t.match(runCli('leads', [], {}, cwd).stdout, /^3 lead\(s\)\n/, 'the two senders and the lead added between runs');
-  t.match(runCli('leads', [], {}, cwd).stdout, /\+33611110000\tactive\t-\n/);
-  t.equal(runCli('migrate', [], {}, cwd).stdout, 'database schema up to date (pglite in ./data)\n');
+  t.match((await runTool('leads', ['--status', 'opted_out'], {}, cwd)).stdout, /\+33688887777\topted_out/);
+  t.match(
+    (await runTool('leads', [], {}, cwd)).stdout,
+    /^3 lead\(s\)\n/,
+    'the two senders and the lead added between runs',
+  );
+  t.match((await runTool('leads', [], {}, cwd)).stdout, /\+33611110000\tactive\t-\n/);
+  t.equal((await runTool('migrate', [], {}, cwd)).stdout, 'database schema up to date (pglite in ./data)\n');
 });
 
 t.test('without a token, the development token is announced and still checked', async (t) => {
@@ -219,12 +228,12 @@ t.test('without a token, the development token is announced and still checked', 
   t.ok(service.stdout.some((line) => line.includes('.env is readable by every user (mode 644): chmod 600 .env')));
   const cli = { DATABASE_URL: url, PORT: String(service.port) };
   t.match(
-    runCli('sms', ['--body', 'bonjour'], cli).stdout,
+    (await runTool('sms', ['--body', 'bonjour'], cli)).stdout,
     /^200 /,
     'the sms tool signs with the same development token',
   );
-  t.match(runCli('sms', ['--body', 'bonjour'], { ...cli, TWILIO_TOKEN: 'guess' }).stdout, /^403 /);
-  t.match(runCli('sms', ['--help'], cli).stdout, /^usage: npm run sms/);
+  t.match((await runTool('sms', ['--body', 'bonjour'], { ...cli, TWILIO_TOKEN: 'guess' })).stdout, /^403 /);
+  t.match((await runTool('sms', ['--help'], cli)).stdout, /^usage: npm run sms/);
   t.equal(await service.stop(), 0);
 });
 
@@ -246,7 +255,7 @@ t.test('an unreachable database: one line naming the cause, exit 69, from the se
 t.test('a tool: no migration behind the operator, the webhook secrets not needed, one line on a mistake', async (t) => {
   const url = await createTestDatabase(t);
   const production = { NODE_ENV: 'production', DATABASE_URL: url };
-  const behind = runCli('tasks', [], production);
+  const behind = await runTool('tasks', [], production);
   t.equal(behind.status, 66, 'EX_NOINPUT');
   t.match(
     behind.stderr,
@@ -259,10 +268,10 @@ t.test('a tool: no migration behind the operator, the webhook secrets not needed
   t.same(tables.rows, [], 'the database is left as it was: no table, not even the migration table');
 
   // Production with DATABASE_URL alone (no TWILIO_TOKEN, no PUBLIC_URL): migrate, then read.
-  t.equal(runCli('migrate', [], production).status, 0);
-  const read = runCli('tasks', [], production);
+  t.equal((await runTool('migrate', [], production)).status, 0);
+  const read = await runTool('tasks', [], production);
   t.same([read.status, read.stdout], [0, '0 open task(s)\n'], read.stderr);
-  const missing = runCli('tasks', [], { NODE_ENV: 'production', PORT: 'x' });
+  const missing = await runTool('tasks', [], { NODE_ENV: 'production', PORT: 'x' });
   t.same(
     [missing.status, missing.stderr],
     [

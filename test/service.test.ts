@@ -29,6 +29,7 @@ import pg from 'pg';
 import { capturedLogger } from './fixtures/logs.js';
 import { ADMIN_URL, createTestDatabase } from './fixtures/postgres.js';
 import { PUBLIC_URL, startTestService, TEST_TOKEN } from './fixtures/service.js';
+import { memoryIo } from './fixtures/tools.js';
 import { inboundFields, postSigned } from './fixtures/twilio.js';
 
 /** A repository whose writes wait for the test to let them through. */
@@ -261,7 +262,8 @@ t.test('openDatabase check: a schema behind the code is refused unwritten; curre
 t.test('a tool opening a database: any other failure is thrown as it is (a bug keeps its stack)', async (t) => {
   const file = join(mkdtempSync(join(tmpdir(), 'berinia-data-')), 'a-file');
   writeFileSync(file, '');
-  await t.rejects(openCliDatabase(loadConfig({ DATA_DIR: file }), createLogger('silent'), 'migrate'), {
+  const cli = { ...memoryIo({}).io, name: 'migrate' };
+  await t.rejects(openCliDatabase(cli, loadConfig({ DATA_DIR: file }), createLogger('silent'), 'migrate'), {
     code: 'EEXIST',
   });
 });

@@ -1,8 +1,4 @@
 import t from 'tap';
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
-import { REPLY_QUEUE } from '../adapters/outbox/pg-boss-outbox.js';
-import type { Database } from '../adapters/postgres/schema.js';
 import { ReplyError } from '../core/errors.js';
 import { MAX_OPEN_MESSAGES, PARTS_WINDOW_MS } from '../core/parts.js';
 import type { ReplySender } from '../core/ports/reply-sender.js';
@@ -12,55 +8,9 @@ import { startFakeVonage } from './fixtures/fake-vonage.js';
 import { scratchDir } from './fixtures/process.js';
 import { TEST_VONAGE_SECRET, VONAGE_KIT, vonageFields, vonageSig } from './fixtures/providers.js';
 import { startTestService } from './fixtures/service.js';
+import { deliver, parts, PATH, until } from './fixtures/vonage-webhook.js';
 
-const PATH = VONAGE_KIT.path;
-
-/** Sends signed Vonage fields as a GET (query) or a POST (form). */
-function deliver(baseUrl: string, fields: Record<string, string>, method: 'GET' | 'POST' = 'POST'): Promise<Response> {
-  const query = new URLSearchParams({ ...fields, sig: vonageSig('sha256', TEST_VONAGE_SECRET, fields) });
-  if (method === 'GET') return fetch(`${baseUrl}${PATH}?${query}`);
-  return fetch(baseUrl + PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: query,
-  });
-}
-
-function parts(texts: string[], ref: string, msisdn = '33622000001'): Record<string, string>[] {
-  return texts.map((text, i) =>
-    vonageFields({
-      msisdn,
-      text,
-      concat: 'true',
-      'concat-ref': ref,
-      'concat-total': String(texts.length),
-      'concat-part': String(i + 1),
-    }),
-  );
-}
-
-/** The states of the reply jobs queued for a number, in pg-boss's table of the service's database. */
-async function replyJobs(db: Kysely<Database>, number: string): Promise<string[]> {
-  const rows = await sql<{
-    state: string;
-  }>`select state from pgboss.job where name = ${REPLY_QUEUE} and data->>'to' like ${`%${number}`}`.execute(db);
-  return rows.rows.map((row) => row.state);
-}
-
-/** Resolves once the only reply job for `number` is completed: then nothing more can be sent to it. */
-async function settled(db: Kysely<Database>, number: string): Promise<void> {
-  await until(async () => (await replyJobs(db, number)).join() === 'completed');
-}
-
-/**
- * Resolves once `check` holds. No deadline of its own: retries are spaced by seconds that stretch
- * on a busy machine, and tap's timeout bounds the test.
- */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', async (t) => {
+t.test('Vonage on Postgres: GET and POST, parts', async (t) => {
   const api = await startFakeVonage(t);
   const { baseUrl, service, logs } = await startTestService(t, {
     env: {
@@ -74,7 +24,6 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     },
   });
   const repo = service.container.resolve(TOKENS.Repository);
-  const db = service.container.resolve(TOKENS.Database);
 
   t.test('a GET webhook (query parameters) is verified and stored', async (t) => {
     const fields = vonageFields({ text: 'Intéressé, envoyez la doc' });
@@ -150,67 +99,6 @@ t.test('Vonage on Postgres: GET and POST, parts, replies through the outbox', as
     );
     const row = await repo.findMessage('vonage', all[0]?.['messageId'] as string);
     t.equal(row?.content, 'Oui je suis intéressé, envoyez la doc');
-  });
-
-  t.test('an opt-out: confirmed once through the API, even when Vonage retries the webhook', async (t) => {
-    const before = api.sent.length;
-    const fields = vonageFields({ msisdn: '33622000003', text: 'STOP' });
-    t.equal((await deliver(baseUrl, fields)).status, 200);
-    t.equal((await deliver(baseUrl, fields)).status, 200);
-    await api.waitFor(before + 1);
-    // The second delivery was a duplicate: no second job; the one job completed, none left to run.
-    await settled(db, '33622000003');
-    t.equal(api.sent.length, before + 1, 'one reply');
-    t.match(api.sent[before], {
-      api_key: 'key',
-      api_secret: 'secret',
-      from: '33757000002',
-      to: '33622000003',
-      type: 'unicode',
-      text: /^BerinIA : vous ne recevrez plus/,
-    });
-    t.equal((await repo.findLead('+33622000003'))?.status, 'opted_out');
-  });
-
-  t.test('a failing API is retried until it accepts', async (t) => {
-    const before = api.sent.length;
-    api.answers.push({ status: 503, body: '' }, { status: 200, body: '{"messages":[{"status":"1"}]}' });
-    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000004', text: 'STOP' }))).status, 200);
-    await api.waitFor(before + 3);
-    t.equal(api.sent.length, before + 3, 'two failures, then sent');
-    await until(() => logs.some((line) => line.includes('"attempts":3') && line.includes('reply sent')));
-    t.ok(logs.some((line) => line.includes('reply not sent yet: will retry')));
-  });
-
-  t.test('a refusal is not retried, and is logged', async (t) => {
-    const before = api.sent.length;
-    api.answers.push({ status: 200, body: '{"messages":[{"status":"4","error-text":"Bad Credentials"}]}' });
-    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000005', text: 'STOP' }))).status, 200);
-    await until(() => logs.some((line) => line.includes('Bad Credentials') && line.includes('given up')));
-    // Given up means the job completed (not failed, which pg-boss would retry): no second try.
-    await settled(db, '33622000005');
-    t.equal(api.sent.length, before + 1);
-  });
-
-  t.test('retries run out: given up after the last one', async (t) => {
-    const before = api.sent.length;
-    for (let i = 0; i < 4; i++) api.answers.push({ status: 500, body: '' });
-    t.equal((await deliver(baseUrl, vonageFields({ msisdn: '33622000006', text: 'STOP' }))).status, 200);
-    await until(() => logs.some((line) => line.includes('"attempts":4') && line.includes('given up')));
-    t.equal(api.sent.length, before + 4, 'the first try and three retries');
-  });
-
-  t.test('a queued reply for a provider that is not enabled is logged, not lost silently', async (t) => {
-    const outbox = service.container.resolve(TOKENS.Outbox);
-    await outbox.enqueue({
-      provider: 'elsewhere',
-      inbound_message_id: '1',
-      to: '+33600000000',
-      from: '+33700000000',
-      text: 'x',
-    });
-    await until(() => logs.some((line) => line.includes('the provider is not enabled')));
-    t.pass();
   });
 });
 

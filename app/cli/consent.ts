@@ -6,6 +6,7 @@ import { permissionsOf } from '../../core/consent.js';
 import type { ConsentEvent } from '../../core/consent.js';
 import { cliConfig } from './env.js';
 import { cliRepository } from './db.js';
+import { runIfMain, tool } from './tool.js';
 import { cliArguments, refuse } from './usage.js';
 
 const USAGE = `usage: npm run consent -- +33612345678 [--json]
@@ -13,10 +14,6 @@ const USAGE = `usage: npm run consent -- +33612345678 [--json]
 Prints every change of permission of the number, oldest first (who or what decided, when, the
 evidence), then what it may receive now. --json: one JSON object per event.
 `;
-const { values, positionals } = cliArguments(USAGE, { json: { type: 'boolean', default: false } }, true);
-if (positionals.length !== 1) refuse(USAGE, 'one phone number is required');
-const phone = toE164(positionals[0] as string, cliConfig().phoneRegion);
-if (phone === null) refuse(USAGE, `not a phone number: ${positionals[0] as string}`);
 
 const EVENTS: Record<ConsentEvent['event'], string> = {
   opt_out: 'opted out',
@@ -42,18 +39,28 @@ function line(event: ConsentEvent): string {
   return what + by + said + read + confidence + code + file + reason + message;
 }
 
-const { repository, db } = await cliRepository();
-try {
-  const history = await repository.consentHistory(phone);
-  if (values.json) for (const event of history) process.stdout.write(`${JSON.stringify(event)}\n`);
-  else {
-    process.stdout.write(`${phone}: ${history.length} change(s) of permission\n`);
-    for (const event of history) process.stdout.write(`${line(event)}\n`);
-    const now = permissionsOf(history);
-    const allowed = (yes: boolean) => (yes ? 'allowed' : 'refused');
-    const why = now.reason === null ? '' : ` (${now.reason})`;
-    process.stdout.write(`now: sms ${allowed(now.sms)}, calls ${allowed(now.calls)}${why}\n`);
+export const run = tool('consent', async (cli, args) => {
+  const { values, positionals } = cliArguments(cli, args, USAGE, { json: { type: 'boolean', default: false } }, true);
+  if (positionals.length !== 1) refuse(cli, USAGE, 'one phone number is required');
+  const phone = toE164(positionals[0] as string, cliConfig(cli).phoneRegion);
+  if (phone === null) refuse(cli, USAGE, `not a phone number: ${positionals[0] as string}`);
+
+  const { repository, db } = await cliRepository(cli);
+  try {
+    const history = await repository.consentHistory(phone);
+    if (values.json) for (const event of history) cli.stdout.write(`${JSON.stringify(event)}\n`);
+    else {
+      cli.stdout.write(`${phone}: ${history.length} change(s) of permission\n`);
+      for (const event of history) cli.stdout.write(`${line(event)}\n`);
+      const now = permissionsOf(history);
+      const allowed = (yes: boolean) => (yes ? 'allowed' : 'refused');
+      const why = now.reason === null ? '' : ` (${now.reason})`;
+      cli.stdout.write(`now: sms ${allowed(now.sms)}, calls ${allowed(now.calls)}${why}\n`);
+    }
+  } finally {
+    await db.destroy();
   }
-} finally {
-  await db.destroy();
-}
+  return 0;
+});
+
+await runIfMain(import.meta.url, run);

@@ -6,7 +6,9 @@ import type { Config } from '../config.js';
 import { databaseExitStatus, openDatabase } from '../database.js';
 import type { SchemaPolicy } from '../database.js';
 import { createLogger } from '../logger.js';
-import { cliConfig, toolName } from './env.js';
+import { cliConfig } from './env.js';
+import { exit } from './tool.js';
+import type { Cli } from './tool.js';
 
 /**
  * Opens the configured database for a command-line tool, checking that its schema is current
@@ -16,6 +18,7 @@ import { cliConfig, toolName } from './env.js';
  * service), 75 (EX_TEMPFAIL).
  */
 export async function openCliDatabase(
+  cli: Cli,
   config: Config,
   logger: Logger,
   schema: SchemaPolicy = 'check',
@@ -25,15 +28,15 @@ export async function openCliDatabase(
   } catch (error) {
     const status = databaseExitStatus(error);
     if (status === null) throw error;
-    process.stderr.write(`${toolName()}: ${(error as Error).message}\n`);
-    process.exit(status);
+    cli.stderr.write(`${cli.name}: ${(error as Error).message}\n`);
+    return exit(status);
   }
 }
 
 /** Opens the configured database for a command-line tool (`openCliDatabase`), logging to stderr. */
-export async function cliRepository(): Promise<{ repository: KyselyRepository; db: Kysely<Database> }> {
-  const config = cliConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
-  const db = await openCliDatabase(config, logger);
+export async function cliRepository(cli: Cli): Promise<{ repository: KyselyRepository; db: Kysely<Database> }> {
+  const config = cliConfig(cli);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, cli.stderr);
+  const db = await openCliDatabase(cli, config, logger);
   return { repository: new KyselyRepository(db), db };
 }

@@ -1,13 +1,8 @@
-import { basename, extname } from 'node:path';
 import { ConfigError, EX_CONFIG, loadConfig, readEnvFile } from '../config.js';
 import type { Config, ConfigPurpose } from '../config.js';
 import { PROVIDERS } from '../providers.js';
-
-/** The running tool's name (`tasks`, from its file): the start of each line it writes on failing. */
-export function toolName(): string {
-  const file = process.argv[1] as string;
-  return basename(file, extname(file));
-}
+import { exit } from './tool.js';
+import type { Cli } from './tool.js';
 
 /**
  * The service's configuration as the command-line tools see it (`.env`, then the environment). A
@@ -15,12 +10,12 @@ export function toolName(): string {
  * `PUBLIC_URL` and secrets; `npm run sms`, which signs requests as the providers do, asks for
  * `webhook: true`. A mistake is one line, `tasks: configuration error: …`, and exit 78 (EX_CONFIG).
  */
-export function cliConfig({ webhook = false }: ConfigPurpose = {}): Readonly<Config> {
+export function cliConfig(cli: Cli, { webhook = false }: ConfigPurpose = {}): Readonly<Config> {
   try {
-    return loadConfig({ ...readEnvFile('.env'), ...process.env }, PROVIDERS, { webhook });
+    return loadConfig({ ...readEnvFile('.env'), ...cli.env }, PROVIDERS, { webhook });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${toolName()}: configuration error: ${error.message}\n`);
-    process.exit(EX_CONFIG);
+    cli.stderr.write(`${cli.name}: configuration error: ${error.message}\n`);
+    return exit(EX_CONFIG);
   }
 }

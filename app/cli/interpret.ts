@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { ClassifierInterpreter, loadBundledModel } from '../../adapters/interpreter/classifier-interpreter.js';
-import { usageError } from './usage.js';
+import { runIfMain, tool } from './tool.js';
+import { help, usageError } from './usage.js';
 
 const USAGE = `usage: npm run -s interpret -- [--explain] < replies.txt
 
@@ -19,37 +20,40 @@ review (true when held for a person), extracted data and secondary intents.
   --explain  add what decided: the rule, or the model's probabilities and strongest features
 `;
 
-const { values } = usageError(USAGE, () =>
-  parseArgs({
-    options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-  }),
-);
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+export const run = tool('interpret', async (cli, args) => {
+  const { values } = usageError(cli, USAGE, () =>
+    parseArgs({
+      args,
+      options: { explain: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    }),
+  );
+  if (values.help) help(cli, USAGE);
 
-const interpreter = new ClassifierInterpreter(loadBundledModel());
+  const interpreter = new ClassifierInterpreter(loadBundledModel());
 
-async function* answers(): AsyncGenerator<string> {
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    if (values.explain) {
-      const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(
-        line,
-        new Date(),
-      );
-      yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, explanation })}\n`;
-    } else {
-      const { intent, confidence, review, extracted, secondary_intents } = interpreter.interpret(line, new Date());
-      yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents })}\n`;
+  async function* answers(): AsyncGenerator<string> {
+    for await (const line of createInterface({ input: cli.stdin, crlfDelay: Infinity })) {
+      if (values.explain) {
+        const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(
+          line,
+          new Date(),
+        );
+        yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, explanation })}\n`;
+      } else {
+        const { intent, confidence, review, extracted, secondary_intents } = interpreter.interpret(line, new Date());
+        yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents })}\n`;
+      }
     }
   }
-}
 
-try {
-  // The pipeline waits for standard output to drain rather than buffering a large input's answers.
-  await pipeline(Readable.from(answers()), process.stdout);
-} catch (error) {
-  // The reader went away (`| head`): stop quietly, as Unix tools do. Anything else is an error.
-  if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
-}
+  try {
+    // The pipeline waits for standard output to drain rather than buffering a large input's answers.
+    await pipeline(Readable.from(answers()), cli.stdout);
+  } catch (error) {
+    // The reader went away (`| head`): stop quietly, as Unix tools do. Anything else is an error.
+    if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+  }
+  return 0;
+});
+
+await runIfMain(import.meta.url, run);

@@ -13,6 +13,8 @@ import { suppressionsOf } from '../../core/consent.js';
 import type { ConsentEvent } from '../../core/consent.js';
 import { cliConfig } from './env.js';
 import { cliRepository } from './db.js';
+import { runIfMain, tool } from './tool.js';
+import type { Cli } from './tool.js';
 import { cliArgs, refuse } from './usage.js';
 
 const USAGE = `usage: npm run suppressions -- --import FILE.csv [--scope all|sms|calls] [--by NAME]
@@ -25,20 +27,17 @@ bad line is reported and nothing is imported (exit 65). Each number becomes a le
 --export writes the numbers the ledger refuses as CSV: phone, since, scope, source; --hashed gives
 the SHA-256 of each E.164 number instead, to share with another sender without sharing numbers.
 `;
-const values = cliArgs(USAGE, {
-  import: { type: 'string' },
-  export: { type: 'boolean', default: false },
-  hashed: { type: 'boolean', default: false },
-  scope: { type: 'string', default: 'all' },
-  by: { type: 'string', default: process.env['USER'] ?? 'operator' },
-});
-if ((values.import === undefined) === !values.export) refuse(USAGE, 'give one of --import FILE or --export');
+
 const SCOPES = ['all', 'sms', 'calls'] as const;
 const isScope = (text: string): text is (typeof SCOPES)[number] => (SCOPES as readonly string[]).includes(text);
-if (!isScope(values.scope)) refuse(USAGE, '--scope must be all, sms or calls');
 
 /** The events of an import, or every line's problem. */
-function readImport(file: string, scope: (typeof SCOPES)[number]): { events: ConsentEvent[]; problems: string[] } {
+function readImport(
+  cli: Cli,
+  file: string,
+  scope: (typeof SCOPES)[number],
+  by: string,
+): { events: ConsentEvent[]; problems: string[] } {
   let text: Buffer;
   try {
     text = readFileSync(file);
@@ -54,7 +53,7 @@ function readImport(file: string, scope: (typeof SCOPES)[number]): { events: Con
   }
   if (rows.length > 0 && !('phone' in (rows[0] as (typeof rows)[number]).record))
     return { events: [], problems: [`${file}: the header has no "phone" column`] };
-  const region = cliConfig().phoneRegion;
+  const region = cliConfig(cli).phoneRegion;
   const at = new Date();
   const events: ConsentEvent[] = [];
   const problems: string[] = [];
@@ -65,39 +64,55 @@ function readImport(file: string, scope: (typeof SCOPES)[number]): { events: Con
     else if (!isScope(lineScope)) problems.push(`line ${info.lines}: scope must be all, sms or calls`);
     else {
       const reason = record['reason'] ? { reason: record['reason'] } : {};
-      const evidence = { file: { name: basename(file), sha256 }, by: values.by, ...reason };
+      const evidence = { file: { name: basename(file), sha256 }, by, ...reason };
       events.push({ phone, event: 'import', scope: lineScope, source: 'import', evidence, occurred_at: at });
     }
   }
   return { events, problems };
 }
 
-const { repository, db } = await cliRepository();
-try {
-  if (values.import !== undefined) {
-    const { events, problems } = readImport(values.import, values.scope);
-    if (problems.length > 0) {
-      process.stderr.write(`${problems.join('\n')}\nnothing imported: fix the lines above and import again\n`);
-      process.exitCode = 65; // EX_DATAERR
+export const run = tool('suppressions', async (cli, args) => {
+  const values = cliArgs(cli, args, USAGE, {
+    import: { type: 'string' },
+    export: { type: 'boolean', default: false },
+    hashed: { type: 'boolean', default: false },
+    scope: { type: 'string', default: 'all' },
+    by: { type: 'string', default: cli.env['USER'] ?? 'operator' },
+  });
+  if ((values.import === undefined) === !values.export) refuse(cli, USAGE, 'give one of --import FILE or --export');
+  if (!isScope(values.scope)) refuse(cli, USAGE, '--scope must be all, sms or calls');
+
+  let status = 0;
+  const { repository, db } = await cliRepository(cli);
+  try {
+    if (values.import !== undefined) {
+      const { events, problems } = readImport(cli, values.import, values.scope, values.by);
+      if (problems.length > 0) {
+        cli.stderr.write(`${problems.join('\n')}\nnothing imported: fix the lines above and import again\n`);
+        status = 65; // EX_DATAERR
+      } else {
+        await repository.recordConsent(events);
+        cli.stdout.write(`${events.length} number(s) imported from ${basename(values.import)}\n`);
+      }
     } else {
-      await repository.recordConsent(events);
-      process.stdout.write(`${events.length} number(s) imported from ${basename(values.import)}\n`);
+      const rows = suppressionsOf(await repository.listConsent()).map((one) => ({
+        phone: values.hashed ? createHash('sha256').update(one.phone).digest('hex') : one.phone,
+        since: one.since.toISOString(),
+        scope: one.scope,
+        source: one.source,
+      }));
+      const columns = [values.hashed ? 'phone_sha256' : 'phone', 'since', 'scope', 'source'];
+      cli.stdout.write(
+        stringify(
+          rows.map((row) => Object.values(row)),
+          { header: true, columns },
+        ),
+      );
     }
-  } else {
-    const rows = suppressionsOf(await repository.listConsent()).map((one) => ({
-      phone: values.hashed ? createHash('sha256').update(one.phone).digest('hex') : one.phone,
-      since: one.since.toISOString(),
-      scope: one.scope,
-      source: one.source,
-    }));
-    const columns = [values.hashed ? 'phone_sha256' : 'phone', 'since', 'scope', 'source'];
-    process.stdout.write(
-      stringify(
-        rows.map((row) => Object.values(row)),
-        { header: true, columns },
-      ),
-    );
+  } finally {
+    await db.destroy();
   }
-} finally {
-  await db.destroy();
-}
+  return status;
+});
+
+await runIfMain(import.meta.url, run);
