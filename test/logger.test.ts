@@ -133,25 +133,38 @@ t.test('a sink that fails stops the logging, said once on stderr, and nothing th
   t.same(saidOther, ['berinia-webhook: logging stopped: disk on fire\n'], 'an error without a code: its message');
 });
 
+interface LogRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** What stdout held when the child said `waiting` (its first line could only be out by the timer). */
+  beforeWaiting: string | null;
+}
+
+/** Runs test/fixtures/log-lines.ts; `closed`: its stdout's reader goes away at once (EPIPE). */
+function logLines(count: number, ending: 'exit' | 'end', closed = false): Promise<LogRun> {
+  const child = spawn(process.execPath, [...LOADER, join(ROOT, 'test/fixtures/log-lines.ts'), String(count), ending], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (closed) child.stdout.destroy();
+  const run: LogRun = { code: null, stdout: '', stderr: '', beforeWaiting: null };
+  child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    run.stderr += chunk.toString();
+    if (run.beforeWaiting === null && run.stderr.includes('waiting')) run.beforeWaiting = run.stdout;
+  });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ ...run, code })));
+}
+
+// The three processes run side by side (each takes a second or so to load); the tests read them in turn.
+const COUNT = 3000;
+const runs = { exit: logLines(COUNT, 'exit'), end: logLines(COUNT, 'end'), closed: logLines(100, 'end', true) };
+
 for (const ending of ['exit', 'end'] as const) {
   t.test(
     `stdout: a quiet line within the flush period, and every line when the process ends (${ending})`,
     async (t) => {
-      const count = 3000;
-      const child = spawn(
-        process.execPath,
-        [...LOADER, join(ROOT, 'test/fixtures/log-lines.ts'), String(count), ending],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stdout = '';
-      let beforeWaiting: string | null = null;
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('waiting')) beforeWaiting = stdout;
-      });
-      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      const { code, stdout, beforeWaiting } = await runs[ending];
       t.equal(code, 0);
       t.match(beforeWaiting, /"msg":"first"/, 'the first line was out while the process still ran');
       const numbers = stdout
@@ -160,7 +173,7 @@ for (const ending of ['exit', 'end'] as const) {
         .map((text) => (JSON.parse(text) as { n: number }).n);
       t.same(
         numbers,
-        Array.from({ length: count + 1 }, (_, n) => n),
+        Array.from({ length: COUNT + 1 }, (_, n) => n),
         'every line, in order',
       );
     },
@@ -168,13 +181,7 @@ for (const ending of ['exit', 'end'] as const) {
 }
 
 t.test('stdout closed under the service: the logging stops, the process goes on and ends well', async (t) => {
-  const child = spawn(process.execPath, [...LOADER, join(ROOT, 'test/fixtures/log-lines.ts'), '100', 'end'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.destroy(); // the reader goes away: the next write fails with EPIPE
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  const { code, stderr } = await runs.closed;
   t.equal(code, 0, 'no crash');
   t.match(stderr, /logging stopped: EPIPE\n/);
   t.match(stderr, /waiting/, 'it went on after the failure');
