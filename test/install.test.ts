@@ -41,6 +41,19 @@ function run(command: string, args: string[], env: Record<string, string>, cwd: 
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `run`, without waiting for it: several start at once. */
+function runAsync(command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, ...out })));
+}
+
 /** A temporary root for the install (some 110 MB once installed), removed when the file's tests end. */
 function installRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'berinia-install-'));
@@ -77,12 +90,14 @@ t.test('installed as deploy/install.sh does it: every operator tool runs from di
   const npm = (script: string, args: string[] = [], input = ''): Run =>
     run('npm', ['run', '-s', script, '--', ...args], env, app, input);
 
-  for (const tool of TOOLS) {
-    const help = npm(tool, ['--help']);
+  // Side by side: each is an npm and a node process that mostly start up.
+  const helps = await Promise.all(TOOLS.map((tool) => runAsync('npm', ['run', '-s', tool, '--', '--help'], env, app)));
+  TOOLS.forEach((tool, i) => {
+    const help = helps[i] as Run;
     t.equal(help.status, 0, `npm run ${tool} -- --help: exit 0 ${help.stderr}`);
     t.match(help.stdout, /^usage: npm run/, `npm run ${tool} -- --help prints its usage`);
     t.notMatch(help.stderr, /Cannot find package/, `npm run ${tool} finds every package it loads`);
-  }
+  });
 
   const migrated = npm('migrate');
   t.equal(migrated.status, 0, `npm run migrate ${migrated.stderr}`);
