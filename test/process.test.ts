@@ -175,6 +175,13 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   const sent = await runTool('sms', ['--from', '+33688887777', '--body', 'stop'], { PORT: String(service.port) }, cwd);
   t.match(sent.stdout, /^200 text\/xml/, 'signed with the token from the same .env');
   t.match(sent.stdout, /<Message>/);
+  const targeted = await runTool(
+    'sms',
+    ['--from', '+33688885555', '--body', 'oui', '--target', `http://127.0.0.1:${service.port}/`],
+    {},
+    cwd,
+  );
+  t.match(targeted.stdout, /^200 /, 'without PUBLIC_URL, signed for the --target the service listens on');
 
   // PGlite is single-process: while the service has it, a tool or a second service refuses in one
   // line, naming the directory and the service's pid, exit 75 (EX_TEMPFAIL), and writes nothing.
@@ -212,8 +219,8 @@ t.test('on the embedded default: no configuration at all', async (t) => {
   t.match((await runTool('leads', ['--status', 'opted_out'], {}, cwd)).stdout, /\+33688887777\topted_out/);
   t.match(
     (await runTool('leads', [], {}, cwd)).stdout,
-    /^3 lead\(s\)\n/,
-    'the two senders and the lead added between runs',
+    /^4 lead\(s\)\n/,
+    'the three senders and the lead added between runs',
   );
   t.match((await runTool('leads', [], {}, cwd)).stdout, /\+33611110000\tactive\t-\n/);
   t.equal((await runTool('migrate', [], {}, cwd)).stdout, 'database schema up to date (pglite in ./data)\n');

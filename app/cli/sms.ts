@@ -13,7 +13,8 @@ const USAGE =
   'usage: npm run sms -- --from +33612345678 --body "text" [--to +33...] [--sid ID] [--opt-out-type STOP]\n' +
   '                      [--provider twilio|vonage] [--target http://127.0.0.1:8001]\n' +
   'The request is signed as the provider would (first enabled provider by default), with the\n' +
-  "service's own secret (.env and the environment) for PUBLIC_URL; --target defaults to HOST:PORT.\n";
+  "service's own secret (.env and the environment) for PUBLIC_URL; --target defaults to HOST:PORT.\n" +
+  'Without PUBLIC_URL it is signed for --target: a service without one checks the URL it listens on.\n';
 
 export const run = tool('sms', async (cli, args) => {
   const values = cliArgs(cli, args, USAGE, {
@@ -36,6 +37,7 @@ export const run = tool('sms', async (cli, args) => {
     const enabled = config.providers.map((configured) => configured.name).join(', ');
     refuse(cli, USAGE, `--provider must be an enabled provider (${enabled}), got '${values.provider}'`);
   }
+  const base = values.target?.replace(/\/+$/, ''); // `http://host:port/` names the same service
   /** Numbers as typed become E.164, as providers send them; what is not a number (a short code) stays. */
   const number = (typed: string) => toE164(typed, config.phoneRegion) ?? typed;
   const request = provider.simulate(
@@ -46,9 +48,9 @@ export const run = tool('sms', async (cli, args) => {
       ...(values.sid === undefined ? {} : { id: values.sid }),
       ...(values['opt-out-type'] === undefined ? {} : { extra: { OptOutType: values['opt-out-type'] } }),
     },
-    config.publicUrl,
+    signedFor(config.publicUrl, listenUrl(config.host, config.port), base),
   );
-  const target = (values.target ?? listenUrl(config.host, config.port)) + request.path;
+  const target = (base ?? listenUrl(config.host, config.port)) + request.path;
 
   try {
     const response = await fetch(target, {
@@ -65,5 +67,13 @@ export const run = tool('sms', async (cli, args) => {
     return 2;
   }
 });
+
+/**
+ * The URL the request is signed for: PUBLIC_URL when it is set; otherwise (it is then the listen
+ * URL) the --target, which is where the service that checks it listens, with its own default.
+ */
+function signedFor(publicUrl: string, listen: string, target: string | undefined): string {
+  return target !== undefined && publicUrl === listen ? target : publicUrl;
+}
 
 await runIfMain(import.meta.url, run);
