@@ -1,23 +1,10 @@
 import t from 'tap';
 import { TOKENS } from '../app/tokens.js';
-import { startFakeVonage } from './fixtures/fake-vonage.js';
-import { VONAGE_KIT, vonageFields } from './fixtures/providers.js';
-import { startTestService } from './fixtures/service.js';
-import { deliver, settled, until } from './fixtures/vonage-webhook.js';
+import { vonageFields } from './fixtures/providers.js';
+import { deliver, settled, startVonageService, until } from './fixtures/vonage-webhook.js';
 
 t.test('Vonage on Postgres: replies through the outbox', async (t) => {
-  const api = await startFakeVonage(t);
-  const { baseUrl, service, logs } = await startTestService(t, {
-    env: {
-      PROVIDERS: 'vonage',
-      ...VONAGE_KIT.env,
-      VONAGE_API_KEY: 'key',
-      VONAGE_API_SECRET: 'secret',
-      VONAGE_API_URL: api.url,
-      REPLY_RETRY_DELAY_SECONDS: '1',
-      REPLY_RETRY_LIMIT: '3',
-    },
-  });
+  const { api, baseUrl, service, logs } = await startVonageService(t);
   const repo = service.container.resolve(TOKENS.Repository);
   const db = service.container.resolve(TOKENS.Database);
 

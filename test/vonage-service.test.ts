@@ -8,21 +8,10 @@ import { startFakeVonage } from './fixtures/fake-vonage.js';
 import { scratchDir } from './fixtures/process.js';
 import { TEST_VONAGE_SECRET, VONAGE_KIT, vonageFields, vonageSig } from './fixtures/providers.js';
 import { startTestService } from './fixtures/service.js';
-import { deliver, parts, PATH, until } from './fixtures/vonage-webhook.js';
+import { deliver, parts, PATH, startVonageService, until } from './fixtures/vonage-webhook.js';
 
 t.test('Vonage on Postgres: GET and POST, parts', async (t) => {
-  const api = await startFakeVonage(t);
-  const { baseUrl, service, logs } = await startTestService(t, {
-    env: {
-      PROVIDERS: 'vonage',
-      ...VONAGE_KIT.env,
-      VONAGE_API_KEY: 'key',
-      VONAGE_API_SECRET: 'secret',
-      VONAGE_API_URL: api.url,
-      REPLY_RETRY_DELAY_SECONDS: '1',
-      REPLY_RETRY_LIMIT: '3',
-    },
-  });
+  const { baseUrl, service, logs } = await startVonageService(t);
   const repo = service.container.resolve(TOKENS.Repository);
 
   t.test('a GET webhook (query parameters) is verified and stored', async (t) => {
