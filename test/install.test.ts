@@ -8,20 +8,13 @@ import { freePort } from './fixtures/ports.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { PUBLIC_URL, TEST_TOKEN } from './fixtures/service.js';
 
-/** The tools an operator runs (docs/deploy.md, "Logs and metrics"), by npm script name. */
-const TOOLS = [
-  'migrate',
-  'sms',
-  'leads',
-  'tasks',
-  'purge',
-  'review',
-  'consent',
-  'can-contact',
-  'interpret',
-  'interpret:eval',
-  'train',
-];
+/**
+ * The tools an operator runs (docs/deploy.md, "Logs and metrics"), by npm script name: every script
+ * of package.json that starts one through scripts/tool.mjs, so that a new tool is checked here too.
+ */
+const SCRIPTS = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
+const TOOLS = Object.keys(SCRIPTS).filter((script) => SCRIPTS[script]?.startsWith('node scripts/tool.mjs '));
 
 interface Run {
   status: number | null;
@@ -92,6 +85,7 @@ t.test('installed as deploy/install.sh does it: every operator tool runs from di
 
   // Side by side: each is an npm and a node process that mostly start up.
   const helps = await Promise.all(TOOLS.map((tool) => runAsync('npm', ['run', '-s', tool, '--', '--help'], env, app)));
+  t.ok(TOOLS.includes('tasks') && TOOLS.includes('report'), `the tools come from package.json: ${TOOLS.join(', ')}`);
   TOOLS.forEach((tool, i) => {
     const help = helps[i] as Run;
     t.equal(help.status, 0, `npm run ${tool} -- --help: exit 0 ${help.stderr}`);
