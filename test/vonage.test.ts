@@ -1,4 +1,5 @@
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +9,7 @@ import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { PGlite } from '@electric-sql/pglite';
 import { jobId } from '../adapters/outbox/pg-boss-outbox.js';
-import { createPgliteDatabase, pgliteStatements } from '../adapters/pglite/pglite-database.js';
+import { createPgliteDatabase, PGLITE_TEMPLATE, pgliteStatements } from '../adapters/pglite/pglite-database.js';
 import type { Database } from '../adapters/postgres/schema.js';
 import { MAX_JOINED_TEXT, vonageMultipart } from '../adapters/vonage/vonage-multipart.js';
 import { VonageResponseListener } from '../adapters/vonage/vonage-response-listener.js';
@@ -235,7 +236,7 @@ t.test('Vonage SMS API client', async (t) => {
 });
 
 t.test('the reply queue needs a database it can reach', async (t) => {
-  const pglite = new PGlite();
+  const pglite = new PGlite({ loadDataDir: new Blob([readFileSync(PGLITE_TEMPLATE)]) }); // no initdb: seconds
   t.teardown(() => pglite.close());
   const foreign = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   t.equal(pgliteStatements(foreign), undefined, 'not one of ours');
