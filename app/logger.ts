@@ -44,12 +44,16 @@ function censored(value: object): object {
   return copy;
 }
 
-/** pino's `formatters.log`: the fields that are plain objects or arrays, censored (errors: `serializeError`). */
+/**
+ * pino's `formatters.log`: the fields that are objects, censored one level down. `err` is left to
+ * its serializer (`serializeError`, which censors the same keys); an error under another key is
+ * written as its enumerable fields, so it is censored here like any object.
+ */
 export function censorNested(fields: Record<string, unknown>): Record<string, unknown> {
   let result = fields;
   for (const key in fields) {
     const value = fields[key];
-    if (value === null || typeof value !== 'object' || value instanceof Error) continue;
+    if (value === null || typeof value !== 'object' || (key === 'err' && value instanceof Error)) continue;
     const safe = censored(value);
     if (safe !== value) {
       if (result === fields) result = { ...fields };

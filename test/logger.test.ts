@@ -55,6 +55,7 @@ t.test('secrets are censored at the top level, one level down in any field, and 
       list: [{ content: 'in a list, two levels down: not looked at' }],
       headers: { 'x-twilio-signature': 'c2lnbmF0dXJl', host: 'app.berinia.com' },
       err: failure,
+      failure: Object.assign(new Error('under another key'), { body: 'sent to +33612345678' }),
       plain: { campaign: 'c-1' },
     },
     'checked',
@@ -65,6 +66,8 @@ t.test('secrets are censored at the top level, one level down in any field, and 
   t.same(line['request'], { Body: '[redacted]', From: '+33612345678', token: '[redacted]', kept: 1 });
   t.same(line['headers'], { 'x-twilio-signature': '[redacted]', host: 'app.berinia.com' });
   t.match(line['err'], { message: 'provider refused', body: '[redacted]', status: 400 });
+  t.same(line['failure'], { body: '[redacted]' }, 'an error under another key: its enumerable fields, censored');
+  t.notMatch(lines[0], /"to":|sent to/, 'neither error body is in the line');
   t.same(line['plain'], { campaign: 'c-1' });
   t.same(line['list'], [{ content: 'in a list, two levels down: not looked at' }]);
   t.same(request.Body, 'je veux arrêter', "the caller's object is not changed");
