@@ -37,7 +37,11 @@ export const run = tool('sms', async (cli, args) => {
     const enabled = config.providers.map((configured) => configured.name).join(', ');
     refuse(cli, USAGE, `--provider must be an enabled provider (${enabled}), got '${values.provider}'`);
   }
-  const base = values.target?.replace(/\/+$/, ''); // `http://host:port/` names the same service
+  const listen = listenUrl(config.host, config.port);
+  const base = values.target?.replace(/\/+$/, '') ?? listen; // `http://host:port/` names the same service
+  // Signed for PUBLIC_URL when it is set; otherwise (it is then the listen URL) for the target,
+  // where the service that checks the signature listens.
+  const signedFor = config.publicUrl === listen ? base : config.publicUrl;
   /** Numbers as typed become E.164, as providers send them; what is not a number (a short code) stays. */
   const number = (typed: string) => toE164(typed, config.phoneRegion) ?? typed;
   const request = provider.simulate(
@@ -48,9 +52,9 @@ export const run = tool('sms', async (cli, args) => {
       ...(values.sid === undefined ? {} : { id: values.sid }),
       ...(values['opt-out-type'] === undefined ? {} : { extra: { OptOutType: values['opt-out-type'] } }),
     },
-    signedFor(config.publicUrl, listenUrl(config.host, config.port), base),
+    signedFor,
   );
-  const target = (base ?? listenUrl(config.host, config.port)) + request.path;
+  const target = base + request.path;
 
   try {
     const response = await fetch(target, {
@@ -67,13 +71,5 @@ export const run = tool('sms', async (cli, args) => {
     return 2;
   }
 });
-
-/**
- * The URL the request is signed for: PUBLIC_URL when it is set; otherwise (it is then the listen
- * URL) the --target, which is where the service that checks it listens, with its own default.
- */
-function signedFor(publicUrl: string, listen: string, target: string | undefined): string {
-  return target !== undefined && publicUrl === listen ? target : publicUrl;
-}
 
 await runIfMain(import.meta.url, run);
