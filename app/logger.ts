@@ -36,11 +36,16 @@ function hasNestedSecret(value: object): boolean {
   return false;
 }
 
+/** Censors, in `target` itself, the secret keys it has. */
+function censorKeys(target: Record<string, unknown>): void {
+  for (const key of NESTED_REDACTED_KEYS) if (Object.hasOwn(target, key)) target[key] = CENSOR;
+}
+
 /** A copy of `value` with its nested secret keys censored, or `value` itself when it has none. */
 function censored(value: object): object {
   if (!hasNestedSecret(value)) return value;
   const copy: Record<string, unknown> = { ...value };
-  for (const key of NESTED_REDACTED_KEYS) if (Object.hasOwn(copy, key)) copy[key] = CENSOR;
+  censorKeys(copy);
   return copy;
 }
 
@@ -160,7 +165,7 @@ const ROW_DATA = ['detail', 'where', 'parameters', 'internalQuery', 'query', 'hi
 
 function withoutRowData(serialized: Record<string, unknown>, depth = 0): Record<string, unknown> {
   for (const key of ROW_DATA) delete serialized[key];
-  for (const key of NESTED_REDACTED_KEYS) if (Object.hasOwn(serialized, key)) serialized[key] = CENSOR;
+  censorKeys(serialized);
   const cause = serialized['cause'];
   if (depth < 5 && cause !== null && typeof cause === 'object')
     withoutRowData(cause as Record<string, unknown>, depth + 1);
