@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './fixtures/process.js';
+import { childEnv, ROOT } from './fixtures/process.js';
 import { freePort } from './fixtures/ports.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { PUBLIC_URL, TEST_TOKEN } from './fixtures/service.js';
@@ -26,7 +26,7 @@ interface Run {
 function run(command: string, args: string[], env: Record<string, string>, cwd: string, input = ''): Run {
   const result = spawnSync(command, args, {
     cwd,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    env: childEnv(env),
     input,
     encoding: 'utf8',
     timeout: 300_000,
@@ -38,7 +38,7 @@ function run(command: string, args: string[], env: Record<string, string>, cwd: 
 function runAsync(command: string, args: string[], env: Record<string, string>, cwd: string): Promise<Run> {
   const child = spawn(command, args, {
     cwd,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
