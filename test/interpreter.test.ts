@@ -288,7 +288,40 @@ t.test('the model file is checked when it is read', async (t) => {
     () => LinearModel.fromFile({ ...file, temperature: 0 }),
     new ModelError('the model file does not fit its own shape'),
   );
+  const buckets = new Int32Array(Buffer.from(file.buckets, 'base64').buffer.slice(0));
+  const base64 = (values: Int32Array) => Buffer.from(values.buffer).toString('base64');
+  const swapped = Int32Array.from(buckets);
+  [swapped[0], swapped[1]] = [swapped[1] as number, swapped[0] as number];
+  t.throws(
+    () => LinearModel.fromFile({ ...file, buckets: base64(swapped) }),
+    { code: 'MODEL_INVALID' },
+    'buckets out of order',
+  );
+  const outside = Int32Array.from(buckets);
+  outside[outside.length - 1] = 1 << 20;
+  t.throws(
+    () => LinearModel.fromFile({ ...file, buckets: base64(outside) }),
+    { code: 'MODEL_INVALID' },
+    'a bucket outside the 2^20',
+  );
   t.equal(LinearModel.fromFile(file).classes.length, INTENTS.length);
+});
+
+t.test('each bucket finds its own row of weights, wherever it falls in the bucket range', async (t) => {
+  // Buckets at both ends of a 32-bit word (bit 31 makes the word negative), across words, and the last one.
+  const buckets = Int32Array.from([0, 31, 32, 63, 64, 1000, (1 << 20) - 1]);
+  const weights = Float32Array.from(buckets, (_, row) => row + 1); // one class: row r weighs r + 1
+  const model = new LinearModel(['ONLY'], Float64Array.from([0]), buckets, weights, 1);
+  buckets.forEach((bucket, row) => {
+    t.equal(model.scores(Int32Array.of(bucket))[0], row + 1, `bucket ${bucket}`);
+  });
+  for (const absent of [1, 30, 33, 65, 999, 1001, (1 << 20) - 2]) {
+    t.equal(model.scores(Int32Array.of(absent))[0], 0, `bucket ${absent} has no weights`);
+  }
+  t.ok(
+    Math.abs((model.scores(Int32Array.of(31, 63, 1000))[0] as number) - 12 / Math.sqrt(3)) < 1e-12,
+    'several buckets add up',
+  );
 });
 
 t.test('e-mail, phone, channel, mode, name', async (t) => {

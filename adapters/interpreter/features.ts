@@ -46,7 +46,7 @@ export function tokenize(reply: string): string[] {
   const tokens: string[] = [];
   let word = '';
   const flush = () => {
-    if (word !== '') tokens.push(word.replace(/([a-z])\1\1+/g, '$1$1'));
+    if (word !== '') tokens.push(hasTripleLetter(word) ? word.replace(/([a-z])\1\1+/g, '$1$1') : word);
     word = '';
   };
   for (const char of text) {
@@ -65,6 +65,15 @@ export function tokenize(reply: string): string[] {
   }
   flush();
   return joinSpelledLetters(tokens);
+}
+
+/** Whether a letter appears three times in a row ("stooop"): most words have none, and need no regular expression. */
+function hasTripleLetter(word: string): boolean {
+  for (let i = 2; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    if (code >= 97 && code <= 122 && code === word.charCodeAt(i - 1) && code === word.charCodeAt(i - 2)) return true;
+  }
+  return false;
 }
 
 /** "s t o p" → "stop": three or more one-letter tokens in a row are one word spelled out. */
@@ -100,7 +109,15 @@ export function modelTokens(
 }
 
 /** Numbers are read by their shape ("14h" → "00h"), not their value. */
-const shapeOf = (token: string) => (/\d/.test(token) ? token.replace(/\d/g, '0') : token);
+const shapeOf = (token: string) => (hasDigit(token) ? token.replace(/\d/g, '0') : token);
+
+function hasDigit(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const code = token.charCodeAt(i);
+    if (code >= 48 && code <= 57) return true;
+  }
+  return false;
+}
 
 /** The features of one token: the word and its character n-grams, and for "st0p" or "stop2quit" their readings. */
 function tokenFeatures(token: string): string[] {
@@ -224,10 +241,17 @@ function fnv(hash: number, text: string): number {
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   return hash;
 }
+/** FNV-1a of a space then `word`, continuing from `hash`. */
+const spaced = (hash: number, word: string) => fnv(Math.imul(hash ^ 32, 0x01000193), word);
 const OFFSET = 0x811c9dc5;
+const B_OFFSET = fnv(OFFSET, 'b ');
+const FIRST_OFFSET = fnv(OFFSET, 'b <s> ');
+const T_OFFSET = fnv(OFFSET, 't ');
 const X_OFFSET = fnv(OFFSET, 'x ');
 const Y_OFFSET = fnv(OFFSET, 'y ');
 const bucket = (hash: number) => (hash >>> 0) & BUCKET_MASK;
+/** The bucket of each length feature (`n 1` … `n long`), by index in LENGTHS (`long` last). */
+const LENGTH_BUCKETS = [...LENGTHS, 'long'].map((length) => bucketOf(`n ${length}`));
 
 /**
  * The distinct buckets of the features of model tokens (`featureStrings`, hashed), in increasing
@@ -250,17 +274,17 @@ export function bucketsOf(tokens: readonly string[]): Int32Array {
     at += b.length;
   }
   for (let i = 0; i + 1 < words.length; i++) {
-    buckets[at++] = bucket(fnv(fnv(fnv(OFFSET, 'b '), words[i] as string), ` ${words[i + 1] as string}`));
+    buckets[at++] = bucket(spaced(fnv(B_OFFSET, words[i] as string), words[i + 1] as string));
   }
   if (words.length > 0) {
-    buckets[at++] = bucket(fnv(OFFSET, `b <s> ${words[0] as string}`));
-    buckets[at++] = bucket(fnv(fnv(fnv(OFFSET, 'b '), words[words.length - 1] as string), ' </s>'));
+    buckets[at++] = bucket(fnv(FIRST_OFFSET, words[0] as string));
+    buckets[at++] = bucket(fnv(fnv(B_OFFSET, words[words.length - 1] as string), ' </s>'));
   }
   const length = LENGTHS.findIndex((limit) => words.length <= limit);
-  buckets[at++] = bucket(fnv(OFFSET, `n ${length === -1 ? 'long' : LENGTHS[length]}`));
+  buckets[at++] = LENGTH_BUCKETS[length === -1 ? LENGTHS.length : length] as number;
   for (let i = 0; i + 2 < words.length; i++) {
-    const pair = fnv(fnv(fnv(OFFSET, 't '), words[i] as string), ` ${words[i + 1] as string}`);
-    buckets[at++] = bucket(fnv(pair, ` ${words[i + 2] as string}`));
+    const pair = spaced(fnv(T_OFFSET, words[i] as string), words[i + 1] as string);
+    buckets[at++] = bucket(spaced(pair, words[i + 2] as string));
   }
   for (const word of negated) buckets[at++] = bucket(fnv(X_OFFSET, word));
   for (let i = 0; i + SPAN_GRAM <= line.length; i++) {
