@@ -8,6 +8,7 @@
  */
 import { foldLookAlikes } from './normalize.js';
 import { guard } from './rules.js';
+import { hasTripleLetter } from './text.js';
 
 export const BUCKET_BITS = 20;
 const BUCKET_MASK = (1 << BUCKET_BITS) - 1;
@@ -65,15 +66,6 @@ export function tokenize(reply: string): string[] {
   }
   flush();
   return joinSpelledLetters(tokens);
-}
-
-/** Whether a letter appears three times in a row ("stooop"): most words have none, and need no regular expression. */
-function hasTripleLetter(word: string): boolean {
-  for (let i = 2; i < word.length; i++) {
-    const code = word.charCodeAt(i);
-    if (code >= 97 && code <= 122 && code === word.charCodeAt(i - 1) && code === word.charCodeAt(i - 2)) return true;
-  }
-  return false;
 }
 
 /** "s t o p" → "stop": three or more one-letter tokens in a row are one word spelled out. */

@@ -47,15 +47,25 @@ export function align(text: string): string {
 
 export function readText(original: string): ReplyText {
   const aligned = align(original);
-  const words = aligned
-    .replace(/[-/:]+/g, ' ')
-    .replace(/([a-z])\1\1+/g, '$1')
-    .replace(/([a-z])(?=\d)|(\d)(?=[a-z])/g, '$1$2 ')
-    .replace(/\?+/g, ' ? ')
+  // Each replacement is skipped when the text cannot match it (most replies): same result, less work.
+  let words = /[-/:]/.test(aligned) ? aligned.replace(/[-/:]+/g, ' ') : aligned;
+  if (hasTripleLetter(words)) words = words.replace(/([a-z])\1\1+/g, '$1');
+  if (/\d/.test(words)) words = words.replace(/([a-z])(?=\d)|(\d)(?=[a-z])/g, '$1$2 ');
+  if (words.includes('?')) words = words.replace(/\?+/g, ' ? ');
+  words = words
     .replace(/\s+/g, ' ')
     .replace(/(?:^| )(?:[a-z] ){3,}[a-z](?= |$)/g, (letters) => ' ' + letters.replace(/ /g, ''))
     .trim();
   return { original, aligned, words: ` ${words} ` };
+}
+
+/** Whether a letter a-z appears three times in a row ("stooop"): most words have none. */
+export function hasTripleLetter(text: string): boolean {
+  for (let i = 2; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 97 && code <= 122 && code === text.charCodeAt(i - 1) && code === text.charCodeAt(i - 2)) return true;
+  }
+  return false;
 }
 
 /**
