@@ -8,7 +8,7 @@ import {
 import { bucketOf, bucketsOf, featureStrings, modelTokens, tokenize } from '../adapters/interpreter/features.js';
 import { findPhones } from '../adapters/interpreter/contacts.js';
 import { LinearModel, ModelError } from '../adapters/interpreter/linear-model.js';
-import { decideByRule } from '../adapters/interpreter/rules.js';
+import { decideByRule, OPT_OUT_CUE } from '../adapters/interpreter/rules.js';
 import { foldLookAlikes } from '../adapters/interpreter/normalize.js';
 import { editDistance, readText } from '../adapters/interpreter/text.js';
 import { resolveDueAt } from '../adapters/interpreter/when.js';
@@ -85,6 +85,9 @@ t.test('replies with no words: emoji and punctuation', async (t) => {
   t.match(read('❌'), { intent: 'NOT_INTERESTED', review: true }, 'a refusal emoji may mean stop: a person decides');
   t.match(read('😂'), { intent: 'UNKNOWN', review: false });
   t.match(read('A aimé « Bonjour, une démo ? »'), { intent: 'INTERESTED' });
+  t.match(read('Liked “Have a great weekend from the team”'), { intent: 'UNKNOWN' }, 'liking a greeting says no yes');
+  t.match(read('?!'), { intent: 'UNKNOWN', review: false }, '"?!" is surprise, not a question');
+  t.match(read('!!'), { intent: 'UNKNOWN', review: false });
   t.match(read('Disliked “Would you like a demo?”'), { intent: 'UNKNOWN' }, 'our quoted words are not theirs');
 });
 
@@ -114,6 +117,75 @@ t.test('negation guards: stop-words that do not ask to stop are read as such', a
     featureStrings(modelTokens(tokenize('pas de STOP pour moi')).tokens).includes('w notstop'),
     'the model sees the guard as a word',
   );
+});
+
+t.test('sentences: a full stop, a semicolon or a new line ends one, and nothing is read across it', async (t) => {
+  t.same(tokenize('How about never. Take me off'), ['how', 'about', 'never', '.', 'take', 'me', 'off']);
+  t.same(tokenize('ok; merci\nbonne journée'), ['ok', '.', 'merci', '.', 'bonne', 'journee']);
+  t.same(tokenize('Stop. Merci.'), ['stop', '.', 'merci'], 'no boundary at the end');
+  t.same(tokenize('Merci ;\n'), ['merci'], 'nor after a last semicolon or line');
+  t.same(tokenize('Oui... ok?. bien'), ['oui', '.', 'ok', '?', 'bien'], 'one boundary, none after ? or !');
+  t.same(tokenize('www.site.fr, 3.5 €'), ['ww', 'site', 'fr', '3', '5'], 'a full stop inside a word is no boundary');
+  t.same(tokenize('S. T. O. P.'), ['stop'], 'spelled letters with full stops are one word');
+  t.same(tokenize('J. R. Smith'), ['j', '.', 'r', '.', 'smith'], 'two initials are not a spelled word');
+  t.same(tokenize('STOP=désinscription'), ['stop', '=', 'desinscription'], '"=" is a token');
+  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
+  t.same(guarded('How about never. Take me off'), [], 'the negation of one sentence does not guard the next');
+  t.same(guarded('how about never take me off'), ['never take me off'], 'within a sentence it does');
+  t.same(modelTokens(tokenize('How about never. Take me off')).tokens, ['how', 'about', 'never', 'take', 'me', 'off']);
+  t.equal(modelTokens(tokenize('non. stop')).line, ' non . stop ', 'the line keeps the boundary for the cues');
+  t.same(
+    modelTokens(tokenize('Pas de stop pour moi. Merci')).tokens,
+    ['notstop', 'merci'],
+    'the model reads neither the boundary nor the guarded span',
+  );
+  t.notOk(OPT_OUT_CUE.test(' on a pas de . sms de vous '), 'a cue does not join two sentences');
+  t.match(read('How about never. Take me off'), { intent: 'OPT_OUT' });
+  t.match(read('.'), { intent: 'UNKNOWN', review: false }, 'punctuation only has no words');
+  t.match(read('='), { intent: 'UNKNOWN', review: false });
+});
+
+t.test('guards and cues: shorthand, reversed opt-outs, footers, idioms', async (t) => {
+  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
+  t.same(guarded('sorry didnt mean 2 unsubscribe'), ['didnt mean 2 unsubscribe']);
+  t.same(guarded('Je ne veux pas être retiré, merci'), ['je ne veux pas etre retire']);
+  t.same(guarded('Non, et pas besoin de me retirer de votre liste'), ['pas besoin de me retirer de votre liste']);
+  t.same(guarded('pas la peine de me retirer de vos contacts'), ['pas la peine de me retirer de vos contacts']);
+  t.same(guarded('je me suis désabonné sans faire exprès'), ['desabonne sans faire expres']);
+  t.same(guarded('Enlevez-moi de la liste des désinscrits'), ['enlevez moi de la liste des desinscrits']);
+  t.same(guarded('Je conduis. [Garage Pro - STOP pour se désabonner]'), ['stop pour se desabonner']);
+  t.same(guarded('Pour vous désinscrire : STOP'), ['pour vous desinscrire stop']);
+  t.same(guarded('Votre commande est prête. STOP=désinscription'), ['stop = desinscription']);
+  t.same(guarded('stop pour me désabonner'), [], 'one asking for himself is not a footer');
+  t.same(guarded('Stop, désinscription'), [], 'nor "stop" then "désinscription" without "="');
+  const tokens = (text: string) => modelTokens(tokenize(text)).tokens;
+  t.same(tokens('Salon Julie. Répondez STOP au 36111'), ['salon', 'julie', 'footer'], 'a footer is read as one');
+  t.same(tokens('ne me retirez pas'), ['notstop'], 'a negated request is read as another');
+  t.same(tokens('annulez mon STOP svp'), ['notstop', 'svp']);
+  for (const line of [
+    ' y en a marre une fois ! ',
+    ' marre de vos sms ',
+    ' gtfo my phone ',
+    ' give it a rest seriously ',
+  ]) {
+    t.ok(OPT_OUT_CUE.test(line), line);
+  }
+});
+
+t.test('keywords with a typo or a polite phrase of several words: decided by rule', async (t) => {
+  const rule = (text: string) => decideByRule(tokenize(text), text);
+  t.match(rule('strat'), { intent: 'OPT_IN', review: true, rule: 'like START: strat' }, 'a person confirms');
+  t.match(rule('satrt'), { intent: 'OPT_IN', review: true });
+  t.match(rule('startt'), { intent: 'OPT_IN', review: true });
+  t.match(rule('hlep'), { intent: 'HELP', review: false, rule: 'like HELP: hlep' });
+  t.match(rule('helpp'), { intent: 'HELP', review: false });
+  for (const text of ['tarts', 'smart', 'starts', 'hello', 'hell', 'kelp']) t.equal(rule(text), null, text);
+  t.match(rule("Aide, s'il vous plaît une fois"), { intent: 'HELP', rule: 'keyword: aide' });
+  t.match(rule("Stop s'il te plait"), { intent: 'OPT_OUT', rule: 'keyword: stop' });
+  t.equal(rule("s'il vous plaît rappelez-moi"), null, 'a polite phrase alone is no keyword');
+  for (const text of ['Y', 'yy', 'wi', 'Oui merci', 'yup!']) t.match(rule(text), { intent: 'INTERESTED' }, text);
+  for (const text of ['N', 'nn', 'Non merci', 'nope']) t.match(rule(text), { intent: 'NOT_INTERESTED' }, text);
+  for (const text of ['Y?', 'ok', 'oui demain', 'non stop']) t.equal(rule(text), null, `${text}: the model reads it`);
 });
 
 t.test('opt-outs in sentences, polite, rude, as a question, with a threat', async (t) => {
@@ -211,7 +283,7 @@ t.test('explain: the rule, or the model with its probabilities and strongest fea
   );
   t.match(
     modelled.explanation.top_features.map(({ feature }) => feature).join(' '),
-    /rap|appel/,
+    /rap|appe|ppel/,
     'call words weigh most',
   );
 });
@@ -240,6 +312,7 @@ t.test('features: the fast hashed path is the hash of the explained features', a
     'm',
     'interesse',
     'stop',
+    '.',
     'st0p',
     '5t0p',
     '😡',

@@ -2,7 +2,7 @@
  * What the statistical model sees of a reply: words, word pairs and triples, the character n-grams
  * of each word (what survives typos, missing accents, shorthand and spaced letters) and those that
  * straddle two words ("pk pas", "no mo"), words under a negation ("pas intéressé", "ça m'intéresse
- * pas", "not interested"), emoji, punctuation that carries meaning (`?`, `!`, `@`) and the length
+ * pas", "not interested"), emoji, punctuation that carries meaning (`?`, `!`, `@`, `=`) and the length
  * of the reply. Each feature is a short string hashed into one of 2^20 buckets; the model keeps a
  * weight vector for the buckets it was trained on.
  */
@@ -20,6 +20,8 @@ const MAX_GRAM = 4;
 const foldCache = new Map<string, string>();
 const LETTER = /\p{L}/u;
 const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+/** The token between two sentences (a full stop, a semicolon, a new line). */
+export const BOUNDARY = '.';
 
 /** A letter lower-cased with its accents removed (`É` → `e`, `œ` → `oe`); cached per character. */
 function foldLetter(char: string): string {
@@ -38,9 +40,10 @@ function foldLetter(char: string): string {
 }
 
 /**
- * The reply's tokens: words in lower case without accents, digits kept, emoji and `? ! @` as
- * tokens of their own. Letters spelled one by one ("s t o p", "S.T.O.P") are joined, and a letter
- * repeated three times or more is read twice ("stoooop" → "stoop").
+ * The reply's tokens: words in lower case without accents, digits kept, emoji and `? ! @ =` as
+ * tokens of their own, and `BOUNDARY` between two sentences (after a full stop, a semicolon or a
+ * new line; none at the end). Letters spelled one by one ("s t o p", "S.T.O.P") are joined, and a
+ * letter repeated three times or more is read twice ("stoooop" → "stoop").
  */
 export function tokenize(reply: string): string[] {
   const text = foldLookAlikes(reply.length > FEATURE_TEXT_LIMIT ? reply.slice(0, FEATURE_TEXT_LIMIT) : reply);
@@ -50,12 +53,28 @@ export function tokenize(reply: string): string[] {
     if (word !== '') tokens.push(hasTripleLetter(word) ? word.replace(/([a-z])\1\1+/g, '$1$1') : word);
     word = '';
   };
+  // After a full stop, a new sentence unless a letter or digit follows ("3.5", "www.site.fr").
+  let fullStop = false;
+  const endSentence = () => {
+    const last = tokens[tokens.length - 1];
+    if (last !== undefined && last !== BOUNDARY && last !== '?' && last !== '!') tokens.push(BOUNDARY);
+  };
   for (const char of text) {
     const code = char.charCodeAt(0);
+    if (fullStop) {
+      fullStop = false;
+      if (!(code >= 48 && code <= 57) && !LETTER.test(char)) endSentence();
+    }
     if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) word += char;
     else if (code >= 65 && code <= 90) word += String.fromCharCode(code + 32);
-    else if (code === 39 || code === 0x2019 || code === 32 || code === 45 || code === 46 || code === 44) flush();
-    else if (code === 63 || code === 33 || code === 64) {
+    else if (code === 46) {
+      flush();
+      fullStop = true;
+    } else if (code === 59 || code === 10 || code === 13) {
+      flush();
+      endSentence();
+    } else if (code === 39 || code === 0x2019 || code === 32 || code === 45 || code === 44) flush();
+    else if (code === 63 || code === 33 || code === 64 || code === 61) {
       flush();
       tokens.push(char);
     } else if (code > 127 && LETTER.test(char)) word += foldLetter(char);
@@ -65,20 +84,24 @@ export function tokenize(reply: string): string[] {
     }
   }
   flush();
+  if (tokens[tokens.length - 1] === BOUNDARY) tokens.pop();
   return joinSpelledLetters(tokens);
 }
 
-/** "s t o p" → "stop": three or more one-letter tokens in a row are one word spelled out. */
+/** "s t o p", "S. T. O. P." → "stop": three or more one-letter tokens in a row are one word spelled out. */
 function joinSpelledLetters(tokens: string[]): string[] {
   const out: string[] = [];
   let run: string[] = [];
-  const single = (token: string) => token.length === 1 && token >= 'a' && token <= 'z';
-  for (const token of [...tokens, '']) {
-    if (single(token)) {
+  const single = (token: string | undefined) =>
+    token !== undefined && token.length === 1 && token >= 'a' && token <= 'z';
+  for (let i = 0; i <= tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (single(token) || (token === BOUNDARY && run.length > 0 && single(tokens[i + 1]))) {
       run.push(token);
       continue;
     }
-    if (run.length >= 3) out.push(run.join(''));
+    const letters = run.filter((t) => t !== BOUNDARY);
+    if (letters.length >= 3) out.push(letters.join(''));
     else out.push(...run);
     run = [];
     if (token !== '') out.push(token);
@@ -89,15 +112,22 @@ function joinSpelledLetters(tokens: string[]): string[] {
 const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b' };
 const LENGTHS = [1, 2, 3, 6, 12, 25] as const;
 
-/** The tokens the model reads: those of `tokenize`, with the guarded spans of rules.ts replaced. */
+/**
+ * The tokens the model reads: those of `tokenize`, with the guarded spans of rules.ts replaced, and
+ * without the sentence boundaries, which only keep guards and cues from reading across two sentences
+ * (as a feature of the model they cost more false opt-outs than they gained, docs/interpreter.md).
+ */
 export function modelTokens(
   tokens: readonly string[],
   line = ` ${tokens.join(' ')} `,
 ): { tokens: readonly string[]; line: string; guarded: string[] } {
   const guarded = guard(line);
-  return guarded.guarded.length === 0
-    ? { tokens, line, guarded: [] }
-    : { tokens: guarded.line.trim().split(' '), line: guarded.line, guarded: guarded.guarded };
+  const read = guarded.guarded.length === 0 ? tokens : guarded.line.trim().split(' ');
+  return {
+    tokens: read.includes(BOUNDARY) ? read.filter((token) => token !== BOUNDARY) : read,
+    line: guarded.line,
+    guarded: guarded.guarded,
+  };
 }
 
 /** Numbers are read by their shape ("14h" → "00h"), not their value. */

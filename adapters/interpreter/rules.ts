@@ -11,7 +11,23 @@ import { editDistance } from './text.js';
 
 const anyOf = (...parts: string[]) => new RegExp(parts.join('|'), 'g');
 
-/** Stop-words used for something else: each span is replaced by `GUARD` before the model reads it. */
+/** The footers of automatic messages: "Répondez STOP au 36111 pour ne plus recevoir nos offres", "SMS STOP au 36111". */
+const FOOTERS = [
+  ' (?:repondez|repondre|reply|text|texte|textez|txt|envoyez|envoie|envoyer|send|tapez|type)(?: sms)? (?:stop|arret|end)(?: (?:au|to|at) \\d{4,6})?(?: (?:au|to|pour|for|a|sms|afin de|afin d)(?: (?:ne plus recevoir|vous desinscrire|vous desabonner|te desabonner|unsubscribe|opt out|stop receiving|arreter)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts|of|our alerts|from))*)?)? ',
+  ' (?:pour|to) (?:ne plus recevoir|vous desinscrire|vous desabonner|unsubscribe|opt out|stop receiving|arreter ces notifications)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts))* (?:repondez|repondre|reply|text|txt|envoyez|send|tapez) (?:stop|arret) ',
+  ' (?:desabonnement|desinscription|opt out)(?: sms)? (?:repondre|repondez|envoyez|text|reply|txt) (?:stop|arret) ',
+  ' (?:stop|arret) (?:sms )?(?:au|to|at) \\d{4,6} ',
+  ' (?:stop|arret) pour (?:se|vous) (?:desabonner|desinscrire) | pour (?:se|vous) (?:desabonner|desinscrire) (?:stop|arret) ',
+  ' (?:stop|arret|end) = (?:desinscription|desabonnement|desinscrire|desabonner|unsubscribe|unsub|opt out|optout|quit) ',
+  ' sms (?:stop|arret) (?:au|to|at) \\d{4,6} ',
+];
+/** Read as a footer when a guarded span is one. */
+const IS_FOOTER = new RegExp(`^(?:${FOOTERS.join('|')})$`);
+
+/**
+ * Stop-words used for something else: each span is replaced by `GUARD` before the model reads it
+ * (by `FOOTER` when it is the footer of an automatic message).
+ */
 export const NOT_AN_OPT_OUT = anyOf(
   ' non stop ',
   ' (?:bus|tram|metro|pit|truck|rest) stop ',
@@ -20,18 +36,20 @@ export const NOT_AN_OPT_OUT = anyOf(
   ' (?:a l |l |un |sans |mon |son |en )arret (?:de bus|de tram|maladie|de travail|cardiaque)? ?',
   ' arret (?:de |du |d )?(?:bus|tram|metro|travail|maladie|cardiaque|de jeu) ',
   ' (?:can t|cant|cannot|couldn t|won t|wont) stop ',
-  ' (?:i |we )?(?:didn t|did not|never|don t|do not) (?:say|said|ask|asked|mean|meant|want|wanna) (?:to )?(?:stop|unsubscribe|opt out|be removed) ',
+  ' (?:i |we )?(?:didn t|didnt|did not|never|don t|dont|do not) (?:say|said|ask|asked|mean|meant|want|wanna) (?:to |2 )?(?:stop|unsubscribe|opt out|be removed|be unsubscribed) ',
+  ' (?:je |j )?(?:ne )?(?:veux|voulais|voulait|souhaite) pas (?:etre )?(?:retire|retiree|desinscrit|desinscrite|desabonne|desabonnee|me desinscrire|me desabonner|arreter) ',
   ' (?:don t|dont|do not|never|please don t|pls don t) (?:take|remove|delete|drop|unsubscribe) (?:me|us|my number)(?: off| out| from)? ',
   ' (?:not|never) (?:saying|asking) (?:stop|to stop|you to stop) ',
   ' (?:n |ne )(?:me |nous |m )?(?:retirez|retire|enlevez|enleve|supprimez|supprime|effacez|efface|desinscrivez|desabonnez|oubliez|rayez) (?:pas|surtout pas|jamais)(?: de (?:la|votre|vos|ta) (?:liste|fichier|contacts?|base))? ',
   ' (?:n |ne )(?:arretez|arrete|arretes|stoppez|stoppe) (?:pas|surtout pas|jamais)(?: de (?:m |me |nous )?(?:ecrire|envoyer|contacter|appeler|texter))? ',
   ' (?:pas de|no|not a|without|sans) stop (?:pour|for) (?:moi|me|nous|us) ',
-  ' (?:pas besoin|inutile|no need) (?:d |de |to )(?:arreter|stopper|stop|me retirer|me desinscrire|unsubscribe|remove me) ',
+  ' (?:pas besoin|pas la peine|inutile|no need) (?:d |de |to )(?:arreter|stopper|stop|me retirer|me desinscrire|unsubscribe|remove me)(?: de (?:la|votre|vos|ta) (?:liste|fichier|contacts?|base))? ',
   ' (?:envoye|mis|tape|ecrit|repondu|sent|texted|typed|replied|hit|pressed) stop (?:par erreur|by mistake|by accident|sans faire expres|accidentally) ',
   ' stop (?:par erreur|by mistake|by accident) ',
+  ' (?:desabonne|desabonnee|desinscrit|desinscrite|unsubscribed|opted out) (?:par erreur|by mistake|by accident|sans faire expres|sans le vouloir|accidentally) ',
   // Taking back an opt-out: "annulez mon STOP", "undo my stop", "take me off the do-not-text list".
   ' (?:undo|cancel|annulez|annule|annuler|ignore|ignorez|oubliez|retire|retirez|supprimez|supprime|enlevez|enleve|remove|lift|desactivez|desactive|levez|leve) (?:my|mon|ma|le|la|the|ce|cette|that|votre) (?:stop|arret|unsubscribe|desabonnement|desinscription|opt out|optout|blocage) ',
-  ' (?:off|from|de) (?:the|your|la|votre|vos|ta) (?:blocked|do not text|do not contact|dnc|opt out|stop|liste? d opposition|liste? des desinscrits|liste? des desabonnes|liste noire|blacklist)(?: list)? ',
+  ' (?:(?:enlevez|enleve|retirez|retire|sortez|sors|take|get|remove) (?:moi|me|us|nous|my number|mon numero) )?(?:off|from|de) (?:the|your|la|votre|vos|ta) (?:blocked|do not text|do not contact|dnc|opt out|stop|liste? d opposition|liste? des desinscrits|liste? des desabonnes|liste noire|blacklist)(?: list)? ',
   ' un unsubscribe ',
   ' (?:reverse|undo) (?:my |the )?(?:opt out|optout|stop|unsubscribe) ',
   ' (?:never|don t|dont|do not) stop (?:texting|messaging|sending|writing|ringing) ',
@@ -41,13 +59,7 @@ export const NOT_AN_OPT_OUT = anyOf(
   ' (?:can|could|may) (?:i|we|my clients|they) (?:stop|cancel|quit|unsubscribe) (?:whenever|anytime|any time|at any time|later) ',
   ' (?:on peut|je peux|peut on|est ce qu on peut) (?:arreter|resilier|stopper|annuler) (?:quand|a tout moment|n importe quand) ',
   ' (?:n arrete|arrete) pas de (?:sonner|travailler|courir) ',
-  // The footer of an automatic message: "Répondez STOP au 36111 pour ne plus recevoir nos offres".
-  ' (?:repondez|repondre|reply|text|texte|textez|txt|envoyez|envoie|envoyer|send|tapez|type)(?: sms)? (?:stop|arret|end)(?: (?:au|to|at) \\d{4,6})?(?: (?:au|to|pour|for|a|sms|afin de|afin d)(?: (?:ne plus recevoir|vous desinscrire|vous desabonner|te desabonner|unsubscribe|opt out|stop receiving|arreter)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts|of|our alerts|from))*)?)? ',
-  ' (?:pour|to) (?:ne plus recevoir|vous desinscrire|vous desabonner|unsubscribe|opt out|stop receiving|arreter ces notifications)(?: (?:nos|ces|de|des|vos|our|these|texts|messages|offres|sms|textos|notifications|alerts))* (?:repondez|repondre|reply|text|txt|envoyez|send|tapez) (?:stop|arret) ',
-  ' (?:desabonnement|desinscription|opt out)(?: sms)? (?:repondre|repondez|envoyez|text|reply|txt) (?:stop|arret) ',
-  ' (?:stop|arret) (?:sms )?(?:au|to|at) \\d{4,6} ',
-  // "SMS STOP au 36111" is a footer; "trop de SMS, stop" is not.
-  ' sms (?:stop|arret) (?:au|to|at) \\d{4,6} ',
+  ...FOOTERS,
 );
 /**
  * Words that ask to stop in most replies that use them. When the model reads something else in a
@@ -65,12 +77,15 @@ export const OPT_OUT_CUE = new RegExp(
     ' (?:ne|n) (?:appel|rappel|ecri|envoy|contact|text|relanc)\\w* (?:plus|jamais)| de plus (?:m |l |me |nous |les )?(?:appeler|ecrire|contacter|texter|relancer|deranger)',
     ' (?:leave me alone|laissez moi|lachez moi|lache moi|foutez moi|f off|piss off|go away|fuck off|shut up|ta gueule|fermez la|degage|embeter|n insistez|revenez jamais)',
     ' (?:revoke|withdraw|retire) (?:my )?(?:consent|consentement)| liste noire| black ?list| debranch| (?:raye|rayer|rayez) | (?:sur|dans|a) (?:la |votre |vos |ta )?listes? d opposition',
+    ' en (?:a|ai) marre| marre d| gtfo | give it a rest| ca va faire la ',
     ' (?:further|plus aucune?) (?:correspondence|contact|messages?|sollicitations?|communications?)| refrain from| not wish to (?:receive|be)| ne plus (?:recevoir|etre)',
   ].join('|'),
 );
 
 /** What a guarded span becomes: a token of its own, which the model learns like a word. */
 export const GUARD = ' notstop ';
+/** What a guarded footer becomes: automatic messages are not read like people who say they do not stop. */
+export const FOOTER = ' footer ';
 
 /** Whole-message keywords of carriers, Twilio and Vonage, French and English, with common typos. */
 const OPT_OUT_KEYWORDS = new Set([
@@ -91,6 +106,11 @@ const OPT_IN_KEYWORDS = new Set([
   'yes start',
 ]);
 const HELP_KEYWORDS = new Set(['help', 'aide', 'info', 'infos', 'aidez moi', 'help me', 'sos']);
+/** Yes and no said alone, as written in a hurry ("y", "yy", "wi", "nn"); "ok" only acknowledges. */
+const YES = new Set([
+  'y', 'yy', 'ya', 'yea', 'yeah', 'yep', 'yup', 'yes', 'yess', 'oui', 'ouii', 'ouai', 'ouais', 'wi', 'ui', 'voui',
+]); // prettier-ignore
+const NO = new Set(['n', 'nn', 'no', 'non', 'nan', 'nah', 'naw', 'nope', 'nop']);
 /** Keywords long enough to be recognised with a typo or two. */
 const FUZZY_OPT_OUT = [
   'unsubscribe',
@@ -106,7 +126,7 @@ const FUZZY_OPT_OUT = [
 const FILLER = new Set([
   'please', 'pls', 'plz', 'svp', 'stp', 'merci', 'thanks', 'thank', 'thx', 'you', 'now', 'maintenant', 'tout', 'all',
   'i', 'je', 'ok', 'the', 'messages', 'sms', 'texts', 'me', 'moi', 'bye', 'ciao', 'immediately', 'immediatement',
-  'tt', 'de', 'suite', '!', '?',
+  'tt', 'de', 'suite', '!', '?', '.', '=',
 ]); // prettier-ignore
 
 const POSITIVE_EMOJI = new Set([
@@ -126,6 +146,8 @@ const POSITIVE_EMOJI = new Set([
   '🙌',
   '💯',
 ]);
+/** The punctuation tokens (features.ts): a reply of only these has no words. */
+const PUNCTUATION = new Set(['?', '!', '@', '=', '.']);
 /** Emoji that mean "stop": read as an opt-out when they are the whole reply. */
 const STOP_EMOJI = new Set(['🛑', '⛔', '🚫', '📵', '🔕']);
 /** Emoji that may mean "no" or "stop": a person decides. */
@@ -149,10 +171,14 @@ export interface RuleDecision {
  * reply's tokens (features.ts); `original` is the reply as received.
  */
 export function decideByRule(tokens: readonly string[], original: string): RuleDecision | null {
-  if (TAPBACK_LIKED.test(original))
-    return { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false };
+  if (TAPBACK_LIKED.test(original)) {
+    // Liking a question of ours ("…, une démo ?") says yes; liking a greeting only acknowledges it.
+    return /\?\s*[»”"]\s*$/.test(original)
+      ? { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false }
+      : { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
+  }
   if (TAPBACK_OTHER.test(original)) return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
-  const words = tokens.filter((token) => !FILLER.has(token) && !/^\d+$/.test(token));
+  const words = withoutPoliteness(tokens).filter((token) => !FILLER.has(token) && !/^\d+$/.test(token));
   const keyword = words.join(' ');
   if (words.length > 0 && (OPT_OUT_KEYWORDS.has(keyword) || words.every((word) => OPT_OUT_KEYWORDS.has(word)))) {
     return { intent: 'OPT_OUT', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
@@ -161,6 +187,10 @@ export function decideByRule(tokens: readonly string[], original: string): RuleD
     return { intent: 'OPT_IN', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
   if (HELP_KEYWORDS.has(keyword))
     return { intent: 'HELP', confidence: 0.99, rule: `keyword: ${keyword}`, review: false };
+  if (YES.has(keyword) && !tokens.includes('?'))
+    return { intent: 'INTERESTED', confidence: 0.9, rule: `yes: ${keyword}`, review: false };
+  if (NO.has(keyword) && !tokens.includes('?'))
+    return { intent: 'NOT_INTERESTED', confidence: 0.9, rule: `no: ${keyword}`, review: false };
   if (words.length === 1 && keyword.length >= 6 && !/^re ?(?:abonn|inscri|subscri)/.test(keyword)) {
     const typo = FUZZY_OPT_OUT.find(
       (kw) => kw[0] === keyword[0] && editDistance(keyword, kw, 2) <= (kw.length >= 9 ? 2 : 1),
@@ -171,8 +201,42 @@ export function decideByRule(tokens: readonly string[], original: string): RuleD
   if (words.length === 1 && looksLikeStop(keyword)) {
     return { intent: 'OPT_OUT', confidence: 0.7, rule: `like STOP: ${keyword}`, review: true };
   }
+  if (words.length === 1 && misspells(keyword, 'start')) {
+    return { intent: 'OPT_IN', confidence: 0.7, rule: `like START: ${keyword}`, review: true };
+  }
+  if (words.length === 1 && misspells(keyword, 'help'))
+    return { intent: 'HELP', confidence: 0.9, rule: `like HELP: ${keyword}`, review: false };
   if (!tokens.some((token) => /[a-z0-9]/.test(token))) return emojiOnly(tokens);
   return null;
+}
+
+/** Polite phrases of several words around a keyword: "Aide, s'il vous plaît", "STOP une fois" (Belgian). */
+const POLITENESS = [
+  ['s', 'il', 'vous', 'plait'],
+  ['s', 'il', 'te', 'plait'],
+  ['une', 'fois'],
+];
+
+/** The tokens without the polite phrases of `POLITENESS`. */
+function withoutPoliteness(tokens: readonly string[]): readonly string[] {
+  if (!tokens.includes('plait') && !tokens.includes('fois')) return tokens;
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const phrase = POLITENESS.find((words) => words.every((word, j) => tokens[i + j] === word));
+    if (phrase === undefined) out.push(tokens[i] as string);
+    else i += phrase.length - 1;
+  }
+  return out;
+}
+
+/** "strat", "satrt", "hlep", "helpp": a keyword with two neighbouring letters swapped, or one letter doubled. */
+function misspells(word: string, keyword: string): boolean {
+  for (let i = 0; i + 1 < word.length; i++) {
+    const swapped = word.slice(0, i) + word.charAt(i + 1) + word.charAt(i) + word.slice(i + 2);
+    if (word.charAt(i) !== word.charAt(i + 1) && swapped === keyword) return true;
+    if (word.charAt(i) === word.charAt(i + 1) && word.slice(0, i) + word.slice(i + 1) === keyword) return true;
+  }
+  return false;
 }
 
 /** "stahp", "sopt", "stoo": one word close to STOP, which a person should read. */
@@ -184,9 +248,15 @@ function looksLikeStop(word: string): boolean {
 
 /** A reply with no letters or digits: emoji, punctuation, nothing. */
 function emojiOnly(tokens: readonly string[]): RuleDecision {
-  const emoji = tokens.filter((token) => token !== '?' && token !== '!' && token !== '@');
+  const emoji = tokens.filter((token) => !PUNCTUATION.has(token));
   if (emoji.length === 0)
-    return { intent: tokens.includes('?') ? 'QUESTION' : 'UNKNOWN', confidence: 0.9, rule: 'no words', review: false };
+    return {
+      // "?" asks; "?!" and "!!" are surprise.
+      intent: tokens.includes('?') && !tokens.includes('!') ? 'QUESTION' : 'UNKNOWN',
+      confidence: 0.9,
+      rule: 'no words',
+      review: false,
+    };
   if (emoji.some((e) => STOP_EMOJI.has(e)))
     return { intent: 'OPT_OUT', confidence: 0.9, rule: 'stop emoji', review: false };
   if (emoji.some((e) => REFUSAL_EMOJI.has(e)))
@@ -201,7 +271,7 @@ export function guard(line: string): { line: string; guarded: string[] } {
   const guarded: string[] = [];
   const out = line.replace(NOT_AN_OPT_OUT, (span) => {
     guarded.push(span.trim());
-    return GUARD;
+    return IS_FOOTER.test(span) ? FOOTER : GUARD;
   });
   return { line: guarded.length === 0 ? line : out, guarded };
 }
