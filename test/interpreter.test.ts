@@ -21,6 +21,8 @@ const interpreter = new ClassifierInterpreter(model);
 // Wednesday 25 November 2026, 10:00 in Paris (UTC+1).
 const AT = new Date('2026-11-25T09:00:00Z');
 const read = (text: string, at = AT) => interpreter.interpret(text, at);
+/** The spans the negation guards took out of a reply before the model read it. */
+const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
 
 /** A model whose probabilities are `p` for every reply: no feature has a weight, the bias decides. */
 function fixedModel(p: Partial<Record<Intent, number>>, classes: readonly string[] = INTENTS): LinearModel {
@@ -92,7 +94,6 @@ t.test('replies with no words: emoji and punctuation', async (t) => {
 });
 
 t.test('negation guards: stop-words that do not ask to stop are read as such', async (t) => {
-  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
   t.same(guarded('pas de STOP pour moi, envoyez la doc'), ['pas de stop pour moi']);
   t.same(guarded('Ne me retirez pas de la liste'), ['ne me retirez pas de la liste']);
   t.same(guarded("don't take me off, I want the brochure"), ['don t take me off']);
@@ -129,7 +130,6 @@ t.test('sentences: a full stop, a semicolon or a new line ends one, and nothing 
   t.same(tokenize('S. T. O. P.'), ['stop'], 'spelled letters with full stops are one word');
   t.same(tokenize('J. R. Smith'), ['j', '.', 'r', '.', 'smith'], 'two initials are not a spelled word');
   t.same(tokenize('STOP=désinscription'), ['stop', '=', 'desinscription'], '"=" is a token');
-  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
   t.same(guarded('How about never. Take me off'), [], 'the negation of one sentence does not guard the next');
   t.same(guarded('how about never take me off'), ['never take me off'], 'within a sentence it does');
   t.same(modelTokens(tokenize('How about never. Take me off')).tokens, ['how', 'about', 'never', 'take', 'me', 'off']);
@@ -146,7 +146,6 @@ t.test('sentences: a full stop, a semicolon or a new line ends one, and nothing 
 });
 
 t.test('guards and cues: shorthand, reversed opt-outs, footers, idioms', async (t) => {
-  const guarded = (text: string) => modelTokens(tokenize(text)).guarded;
   t.same(guarded('sorry didnt mean 2 unsubscribe'), ['didnt mean 2 unsubscribe']);
   t.same(guarded('Je ne veux pas être retiré, merci'), ['je ne veux pas etre retire']);
   t.same(guarded('Non, et pas besoin de me retirer de votre liste'), ['pas besoin de me retirer de votre liste']);
