@@ -87,6 +87,12 @@ t.test('replies with no words: emoji and punctuation', async (t) => {
   t.match(read('❌'), { intent: 'NOT_INTERESTED', review: true }, 'a refusal emoji may mean stop: a person decides');
   t.match(read('😂'), { intent: 'UNKNOWN', review: false });
   t.match(read('A aimé « Bonjour, une démo ? »'), { intent: 'INTERESTED' });
+  t.same(
+    read('A aimé « Une démo jeudi à 14h ? Écrivez à claire@berinia.fr »').extracted,
+    {},
+    'the time and e-mail of our quoted message are not the prospect’s',
+  );
+  t.same(read('Liked “Call 06 12 34 56 78 tomorrow”').extracted, {});
   t.match(read('Liked “Have a great weekend from the team”'), { intent: 'UNKNOWN' }, 'liking a greeting says no yes');
   t.match(read('?!'), { intent: 'UNKNOWN', review: false }, '"?!" is surprise, not a question');
   t.match(read('!!'), { intent: 'UNKNOWN', review: false });

@@ -113,6 +113,8 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     const extracted = extract(readText(scanned), receivedAt, this.region);
     const rule = decideByRule(tokens, scanned);
     if (rule !== null) {
+      // A relayed reaction quotes our own message: its time, e-mail or phone are ours, not the prospect's.
+      if (rule.rule.startsWith('reaction')) for (const key of Object.keys(extracted)) delete extracted[key];
       if (rule.intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);
       const interpretation = {
         intent: rule.intent,
