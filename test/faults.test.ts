@@ -5,7 +5,7 @@ import { TOKENS } from '../app/tokens.js';
 import { throwawayCluster } from './fixtures/cluster.js';
 import { createTestDatabase } from './fixtures/postgres.js';
 import { spawnService } from './fixtures/process.js';
-import { PUBLIC_URL, startTestService, TEST_TOKEN } from './fixtures/service.js';
+import { PUBLIC_URL, startTestService, TEST_TOKEN, until } from './fixtures/service.js';
 import { inboundFields, postSigned } from './fixtures/twilio.js';
 
 /** Rows of one query on a fresh connection (the service's own pool is not used to check on it). */
@@ -17,11 +17,6 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
   } finally {
     await client.end();
   }
-}
-
-/** Resolves once `check` holds (it watches something the test or the service moves forward). */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function storedSids(url: string): Promise<Set<string>> {

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { TOKENS } from '../app/tokens.js';
 import { vonageFields } from './fixtures/providers.js';
-import { deliver, settled, startVonageService, until } from './fixtures/vonage-webhook.js';
+import { until } from './fixtures/service.js';
+import { deliver, settled, startVonageService } from './fixtures/vonage-webhook.js';
 
 t.test('Vonage on Postgres: replies through the outbox', async (t) => {
   const { api, baseUrl, service, logs } = await startVonageService(t);

@@ -7,8 +7,8 @@ import { TOKENS } from '../app/tokens.js';
 import { startFakeVonage } from './fixtures/fake-vonage.js';
 import { scratchDir } from './fixtures/process.js';
 import { TEST_VONAGE_SECRET, VONAGE_KIT, vonageFields, vonageSig } from './fixtures/providers.js';
-import { startTestService } from './fixtures/service.js';
-import { deliver, parts, PATH, startVonageService, until } from './fixtures/vonage-webhook.js';
+import { startTestService, until } from './fixtures/service.js';
+import { deliver, parts, PATH, startVonageService } from './fixtures/vonage-webhook.js';
 
 t.test('Vonage on Postgres: GET and POST, parts', async (t) => {
   const { baseUrl, service, logs } = await startVonageService(t);
