@@ -110,11 +110,10 @@ export class ClassifierInterpreter implements ResponseInterpreter {
     const tokens = tokenize(scanned);
     const line = ` ${tokens.join(' ')} `;
     const language = languageOf(line);
-    const extracted = extract(readText(scanned), receivedAt, this.region);
     const rule = decideByRule(tokens, scanned);
+    // A relayed reaction quotes our own message: its time, e-mail or phone are ours, not the prospect's.
+    const extracted = rule?.reaction ? {} : extract(readText(scanned), receivedAt, this.region);
     if (rule !== null) {
-      // A relayed reaction quotes our own message: its time, e-mail or phone are ours, not the prospect's.
-      if (rule.rule.startsWith('reaction')) for (const key of Object.keys(extracted)) delete extracted[key];
       if (rule.intent === 'OPT_OUT') extracted['scope'] = scopeOf(line);
       const interpretation = {
         intent: rule.intent,

@@ -164,6 +164,8 @@ export interface RuleDecision {
   readonly rule: string;
   /** True when a person must confirm (a refusal emoji may mean stop). */
   readonly review: boolean;
+  /** A relayed reaction ("A aimé « … »"): the words quoted are ours, so no data is read from them. */
+  readonly reaction?: true;
 }
 
 /**
@@ -174,10 +176,11 @@ export function decideByRule(tokens: readonly string[], original: string): RuleD
   if (TAPBACK_LIKED.test(original)) {
     // Liking a question of ours ("…, une démo ?") says yes; liking a greeting only acknowledges it.
     return /\?\s*[»”"]\s*$/.test(original)
-      ? { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false }
-      : { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
+      ? { intent: 'INTERESTED', confidence: 0.9, rule: 'reaction: liked', review: false, reaction: true }
+      : { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false, reaction: true };
   }
-  if (TAPBACK_OTHER.test(original)) return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false };
+  if (TAPBACK_OTHER.test(original))
+    return { intent: 'UNKNOWN', confidence: 0.9, rule: 'reaction', review: false, reaction: true };
   const words = withoutPoliteness(tokens).filter((token) => !FILLER.has(token) && !/^\d+$/.test(token));
   const keyword = words.join(' ');
   if (words.length > 0 && (OPT_OUT_KEYWORDS.has(keyword) || words.every((word) => OPT_OUT_KEYWORDS.has(word)))) {
