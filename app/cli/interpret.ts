@@ -33,16 +33,10 @@ export const run = tool('interpret', async (cli, args) => {
 
   async function* answers(): AsyncGenerator<string> {
     for await (const line of createInterface({ input: cli.stdin, crlfDelay: Infinity })) {
-      if (values.explain) {
-        const { intent, confidence, review, extracted, secondary_intents, explanation } = interpreter.explain(
-          line,
-          new Date(),
-        );
-        yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, explanation })}\n`;
-      } else {
-        const { intent, confidence, review, extracted, secondary_intents } = interpreter.interpret(line, new Date());
-        yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents })}\n`;
-      }
+      const reading = values.explain ? interpreter.explain(line, new Date()) : interpreter.interpret(line, new Date());
+      const { intent, confidence, review, extracted, secondary_intents } = reading;
+      const explained = 'explanation' in reading ? { explanation: reading.explanation } : {};
+      yield `${JSON.stringify({ intent, confidence, review, extracted, secondary_intents, ...explained })}\n`;
     }
   }
 
